@@ -1,0 +1,45 @@
+import type { WorkingCalendar } from '../domain/calendar';
+import { planResponse, type ResponsePlan } from '../domain/deadlines';
+import type { Policy } from '../domain/policy';
+import { triage } from '../domain/triage';
+import type { Category, IncidentReport, TriageResult } from '../domain/types';
+import type { NotificationRequest } from '../workflows/contracts';
+import type { Notifier } from './outbox';
+
+export interface ActivityDependencies {
+  policy: Policy;
+  calendar: WorkingCalendar;
+  notifier: Notifier;
+}
+
+/**
+ * Every side effect the incident workflow needs. Built once in `worker.ts` from real
+ * dependencies (or in tests from fakes); workflows see only `import type` of it.
+ */
+export function createActivities({ policy, calendar, notifier }: ActivityDependencies) {
+  return {
+    /**
+     * Triage (R-CAT-*, R-SEV-*, R-LINE-*) and the response plan (R-T-*). Runs as an activity so
+     * that changing the rules or the policy never changes the replay of a running incident.
+     */
+    async triageIncident(input: { report: IncidentReport; reportedAt: string }): Promise<{
+      triage: TriageResult;
+      plan: ResponsePlan;
+    }> {
+      const result = triage(input.report, policy.triage);
+      return { triage: result, plan: planResponse(new Date(input.reportedAt), result.category, policy, calendar) };
+    },
+
+    /** The plan for a reclassified incident, from its original report time. */
+    async planIncidentResponse(input: { reportedAt: string; category: Category }): Promise<ResponsePlan> {
+      return planResponse(new Date(input.reportedAt), input.category, policy, calendar);
+    },
+
+    /** Delivers one notification, idempotently by its key. */
+    async notify(request: NotificationRequest): Promise<{ duplicate: boolean; channel: string }> {
+      return notifier.deliver(request);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

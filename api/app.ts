@@ -1,0 +1,259 @@
+/**
+ * The HTTP API, thin: validate, call the incident workflow through the contracts, map the
+ * result. `createApp(deps)` builds it; `api/server.ts` listens.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import type { z } from 'zod';
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { incidentWorkflow } from '../workflows/incident';
+import {
+  TASK_QUEUE,
+  acknowledgeUpdate,
+  contactUpdate,
+  noteUpdate,
+  progressUpdate,
+  reclassifyUpdate,
+  resolveUpdate,
+  solutionUpdate,
+  stateQuery,
+  triageUpdate,
+  type Actor,
+  type IncidentState,
+  type TriageResponse,
+} from '../workflows/contracts';
+import { HttpError, errorHandler, toHttpError, validationError } from './errors';
+import {
+  actorHeadersSchema,
+  emptyBodySchema,
+  incidentIdSchema,
+  listQuerySchema,
+  patchBodySchema,
+  reportBodySchema,
+  resolveBodySchema,
+  textBodySchema,
+} from './schemas';
+
+export interface AppDependencies {
+  client: Client;
+  namespace: string;
+  taskQueue?: string;
+  /** Base URL of the Temporal Web UI, for links to each incident's workflow. */
+  temporalUiUrl: string;
+  /** How long one request may wait on Temporal before answering 503 (ms). */
+  temporalTimeoutMs?: number;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** `INC-` + 12 base-32 characters: random, or derived from an idempotency key. No personal data (R-SEC-1). */
+export function incidentIdFor(idempotencyKey?: string): string {
+  const bytes = idempotencyKey
+    ? createHash('sha256').update(`incident:${idempotencyKey}`).digest()
+    : randomBytes(12);
+  let id = '';
+  for (let i = 0; i < 12; i++) id += CROCKFORD[bytes[i]! % 32];
+  return `INC-${id}`;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'header' | 'path'): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+}
+
+export function createApp(deps: AppDependencies): express.Express {
+  const { client, namespace } = deps;
+  const taskQueue = deps.taskQueue ?? TASK_QUEUE;
+  const timeoutMs = deps.temporalTimeoutMs ?? 15_000;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+
+  /** Every call to Temporal is bounded: an unreachable cluster answers 503, never a hang. */
+  const bounded = <T>(fn: () => Promise<T>): Promise<T> => client.connection.withDeadline(Date.now() + timeoutMs, fn);
+
+  const links = (id: string) => ({
+    self: `/incidents/${id}`,
+    temporalUi: `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${id}`,
+  });
+
+  function actorOf(req: Request): Actor {
+    const headers = parse(actorHeadersSchema, { 'x-actor': req.get('x-actor'), 'x-role': req.get('x-role') }, 'header');
+    return { name: headers['x-actor'], role: headers['x-role'] };
+  }
+
+  function handleFor(req: Request): WorkflowHandle<typeof incidentWorkflow> {
+    const id = parse(incidentIdSchema, req.params.id, 'path');
+    return client.workflow.getHandle<typeof incidentWorkflow>(id);
+  }
+
+  async function stateOf(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentState> {
+    return bounded(() => handle.query(stateQuery));
+  }
+
+  /**
+   * An update on an incident whose workflow has ended answers 409 (it is resolved), not 404.
+   */
+  async function act(req: Request, res: Response, run: (handle: WorkflowHandle<typeof incidentWorkflow>, actor: Actor) => Promise<IncidentState>) {
+    const handle = handleFor(req);
+    const actor = actorOf(req);
+    try {
+      const state = await bounded(() => run(handle, actor));
+      res.json({ ...state, links: links(state.id) });
+    } catch (err) {
+      const http = toHttpError(err);
+      if (http.status === 404 || http.status === 409) {
+        const description = await bounded(() => handle.describe()).catch(() => undefined);
+        if (description && description.status.name !== 'RUNNING') {
+          throw new HttpError(409, `the incident is already resolved (its workflow is ${description.status.name.toLowerCase()})`);
+        }
+      }
+      throw http;
+    }
+  }
+
+  // ---- intake --------------------------------------------------------------------------------
+
+  app.post('/incidents', async (req, res) => {
+    const body = parse(reportBodySchema, req.body, 'body');
+    const headerKey = req.get('idempotency-key');
+    if (headerKey !== undefined && (headerKey.trim() === '' || headerKey.length > 200)) {
+      throw new HttpError(400, 'invalid header: Idempotency-Key must be 1–200 characters', {
+        fields: [{ field: 'Idempotency-Key', message: 'must be 1–200 characters' }],
+      });
+    }
+    const idempotencyKey = headerKey ?? body.idempotencyKey;
+    const id = incidentIdFor(idempotencyKey);
+    const { idempotencyKey: _key, ...report } = body;
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentWorkflow>('incidentWorkflow', {
+      workflowId: id,
+      taskQueue,
+      args: [{ id, report, reportedAt: new Date().toISOString() }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A resolved incident is never reopened by a retried report: the retry gets it back.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    let triage: TriageResponse;
+    try {
+      triage = await bounded(() => client.workflow.executeUpdateWithStart(triageUpdate, { startWorkflowOperation }));
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && !(err as Error)?.cause?.toString().includes('AlreadyStarted')) {
+        throw err;
+      }
+      const state = await stateOf(client.workflow.getHandle(id));
+      triage = {
+        id,
+        status: state.status,
+        triage: { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons },
+        deadlines: state.deadlines,
+      };
+    }
+    res.status(201).location(`/incidents/${id}`).json({ ...triage, links: links(id) });
+  });
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  app.get('/incidents', async (req, res) => {
+    const query = parse(listQuerySchema, req.query, 'query');
+    // Only enum values and validated timestamps reach the visibility query: nothing to inject.
+    const clauses = [`WorkflowType = 'incidentWorkflow'`];
+    if (query.status) clauses.push(`IncidentStatus = '${query.status}'`);
+    if (query.category) clauses.push(`IncidentCategory = '${query.category}'`);
+    if (query.severity) clauses.push(`IncidentSeverity = '${query.severity}'`);
+    if (query.drill) clauses.push(`IncidentDrill = ${query.drill}`);
+    if (query.from) clauses.push(`StartTime >= '${new Date(query.from).toISOString()}'`);
+    if (query.to) clauses.push(`StartTime < '${new Date(query.to).toISOString()}'`);
+    const incidents = await bounded(async () => {
+      const found: Record<string, unknown>[] = [];
+      for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(query.limit, 1000) })) {
+        const attribute = (name: string) => info.searchAttributes?.[name]?.[0];
+        found.push({
+          id: info.workflowId,
+          status: attribute('IncidentStatus') ?? 'triggered',
+          category: attribute('IncidentCategory') ?? null,
+          severity: attribute('IncidentSeverity') ?? null,
+          drill: attribute('IncidentDrill') ?? false,
+          reportedAt: info.startTime.toISOString(),
+          closedAt: info.closeTime?.toISOString() ?? null,
+          links: links(info.workflowId),
+        });
+        if (found.length >= query.limit) break;
+      }
+      return found;
+    });
+    res.json({ incidents, count: incidents.length });
+  });
+
+  app.get('/incidents/:id', async (req, res) => {
+    const state = await stateOf(handleFor(req));
+    res.json({ ...state, links: links(state.id) });
+  });
+
+  // ---- actions -------------------------------------------------------------------------------
+
+  app.post('/incidents/:id/acknowledge', (req, res) => {
+    parse(emptyBodySchema, req.body, 'body');
+    return act(req, res, (handle, actor) => handle.executeUpdate(acknowledgeUpdate, { args: [{ actor }] }));
+  });
+
+  const textActions = {
+    contact: contactUpdate,
+    solution: solutionUpdate,
+    progress: progressUpdate,
+    notes: noteUpdate,
+  } as const;
+  for (const [path, update] of Object.entries(textActions)) {
+    app.post(`/incidents/:id/${path}`, (req, res) => {
+      const { text } = parse(textBodySchema, req.body, 'body');
+      return act(req, res, (handle, actor) => handle.executeUpdate(update, { args: [{ actor, text }] }));
+    });
+  }
+
+  app.post('/incidents/:id/resolve', (req, res) => {
+    const { summary } = parse(resolveBodySchema, req.body, 'body');
+    return act(req, res, (handle, actor) => handle.executeUpdate(resolveUpdate, { args: [{ actor, summary }] }));
+  });
+
+  app.patch('/incidents/:id', (req, res) => {
+    const body = parse(patchBodySchema, req.body, 'body');
+    return act(req, res, (handle, actor) => handle.executeUpdate(reclassifyUpdate, { args: [{ actor, ...body }] }));
+  });
+
+  // ---- health --------------------------------------------------------------------------------
+
+  app.get('/healthz', async (_req, res) => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = { api: { ok: true } };
+    try {
+      await client.connection.withDeadline(Date.now() + 3000, () => client.workflowService.getSystemInfo({}));
+      checks.temporal = { ok: true };
+    } catch (err) {
+      checks.temporal = { ok: false, detail: (err as Error).message };
+    }
+    if (checks.temporal.ok) {
+      try {
+        const described = await client.connection.withDeadline(Date.now() + 3000, () =>
+          client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1 }),
+        );
+        const recent = (described.pollers ?? []).filter((p) => {
+          const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+          return Date.now() / 1000 - seconds < 120;
+        });
+        checks.worker = recent.length > 0 ? { ok: true, detail: `${recent.length} poller(s)` } : { ok: false, detail: 'no worker polling' };
+      } catch (err) {
+        checks.worker = { ok: false, detail: (err as Error).message };
+      }
+    } else {
+      checks.worker = { ok: false, detail: 'unknown: Temporal unreachable' };
+    }
+    const ok = Object.values(checks).every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'no such endpoint' });
+  });
+  app.use(errorHandler);
+  return app;
+}

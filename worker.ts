@@ -1,0 +1,62 @@
+/**
+ * The worker: the one place real dependencies are built (policy, calendar, channels) and
+ * handed to the activities. `npm run worker` runs one; run as many as the load needs.
+ */
+import { resolve } from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDependencies } from './activities';
+import { OutboxNotifier } from './activities/outbox';
+import { readCalendarData } from './config/calendar';
+import { readEnvironment, readPolicy, readTemporalTarget } from './config/env';
+import { createCalendar } from './domain/calendar';
+import { TASK_QUEUE } from './workflows/contracts';
+
+export interface IncidentWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  dependencies: ActivityDependencies;
+  /** A pre-built workflow bundle (tests bundle once per run); the sources otherwise. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  taskQueue?: string;
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+}
+
+export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities(options.dependencies),
+    ...options.tuning,
+  });
+}
+
+/** Builds the real dependencies from the environment (validated here, at the edge). */
+export function buildDependencies(env: NodeJS.ProcessEnv = process.env): ActivityDependencies {
+  const environment = readEnvironment(env);
+  const policy = readPolicy(environment.POLICY_FILE);
+  const calendar = createCalendar(readCalendarData(environment.CALENDAR_FILE), policy.timeZone);
+  const notifier = new OutboxNotifier(resolve(environment.OUTBOX_FILE));
+  return { policy, calendar, notifier };
+}
+
+async function main(): Promise<void> {
+  const dependencies = buildDependencies();
+  const target = readTemporalTarget();
+  const connection = await NativeConnection.connect(target.connectionOptions);
+  const worker = await createIncidentWorker({ connection, namespace: target.namespace, dependencies });
+  console.log(`worker polling task queue ${TASK_QUEUE} on ${target.address} (namespace ${target.namespace})`);
+  // Worker.run stops gracefully on SIGINT/SIGTERM (the SDK's default shutdown signals).
+  await worker.run();
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error('worker failed:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

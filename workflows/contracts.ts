@@ -1,0 +1,142 @@
+/**
+ * The one contract between the API, the worker, the workflows and the tests: the task queue,
+ * every update/query definition and their payload types. No side effects on import.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type {
+  Category,
+  IncidentReport,
+  Line,
+  Severity,
+  TriageReason,
+  TriageResult,
+} from '../domain/types';
+import type { Deadline, ResponsePlan } from '../domain/deadlines';
+
+export type { Deadline, ResponsePlan };
+
+export const TASK_QUEUE = 'claims-incidents';
+
+/** Custom search attributes (registered on the dev server by `npm start`); no personal data (R-SEC-1). */
+export const SEARCH_ATTRIBUTES = {
+  IncidentCategory: 'Keyword',
+  IncidentSeverity: 'Keyword',
+  IncidentStatus: 'Keyword',
+  IncidentDrill: 'Bool',
+} as const;
+
+export const categoryKey = defineSearchAttributeKey('IncidentCategory', SearchAttributeType.KEYWORD);
+export const severityKey = defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD);
+export const statusKey = defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD);
+export const drillKey = defineSearchAttributeKey('IncidentDrill', SearchAttributeType.BOOL);
+
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+
+/** Who did something (R-SEC-2). `role` gates what they may do (R-SEV-UP). */
+export interface Actor {
+  name: string;
+  role: 'support' | 'oncall' | 'manager' | 'admin' | 'integration' | 'system';
+}
+
+/** A timeline entry's type: a closed set (R-SYNC: one timeline everyone reads). */
+export type TimelineType =
+  | 'reported'
+  | 'triaged'
+  | 'notified'
+  | 'acknowledged'
+  | 'contacted'
+  | 'solution'
+  | 'progress'
+  | 'note'
+  | 'reclassified'
+  | 'severity-changed'
+  | 'deadline-warning'
+  | 'deadline-met'
+  | 'deadline-breached'
+  | 'escalated'
+  | 'resolved';
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  type: TimelineType;
+  actor: string;
+  text: string;
+  data?: Record<string, unknown>;
+}
+
+export interface IncidentState {
+  id: string;
+  status: IncidentStatus;
+  report: IncidentReport;
+  reportedAt: string;
+  category?: Category;
+  severity?: Severity;
+  lines: Line[];
+  reasons: TriageReason[];
+  deadlines: Deadline[];
+  escalationLevel: number;
+  acknowledgedBy?: string;
+  resolution?: string;
+  timeline: TimelineEntry[];
+  /** How many runs this incident's workflow has continued through (history limits). */
+  runs: number;
+}
+
+/** The workflow's start argument; `carried` is set only by continue-as-new. */
+export interface IncidentInput {
+  id: string;
+  report: IncidentReport;
+  reportedAt: string;
+  carried?: { state: IncidentState; plan: ResponsePlan; nextSeq: number };
+}
+
+export interface TriageResponse {
+  id: string;
+  status: IncidentStatus;
+  triage: TriageResult;
+  deadlines: Deadline[];
+}
+
+export interface ActionBase {
+  actor: Actor;
+}
+export interface NoteInput extends ActionBase {
+  text: string;
+}
+export interface ResolveInput extends ActionBase {
+  summary: string;
+}
+export interface ReclassifyInput extends ActionBase {
+  category?: Category;
+  severity?: Severity;
+  reason: string;
+}
+
+/** Returns the triage once it is done (update-with-start makes this the POST's answer). */
+export const triageUpdate = defineUpdate<TriageResponse>('triage');
+export const acknowledgeUpdate = defineUpdate<IncidentState, [ActionBase]>('acknowledge');
+export const contactUpdate = defineUpdate<IncidentState, [NoteInput]>('contact');
+export const solutionUpdate = defineUpdate<IncidentState, [NoteInput]>('solution');
+export const progressUpdate = defineUpdate<IncidentState, [NoteInput]>('progress');
+export const noteUpdate = defineUpdate<IncidentState, [NoteInput]>('note');
+export const resolveUpdate = defineUpdate<IncidentState, [ResolveInput]>('resolve');
+export const reclassifyUpdate = defineUpdate<IncidentState, [ReclassifyInput]>('reclassify');
+export const stateQuery = defineQuery<IncidentState>('state');
+
+/** The failure type an update validator throws for an action the state does not allow (API: 409). */
+export const INVALID_TRANSITION = 'InvalidTransition';
+/** The failure type for an action the actor's role may not take (API: 403). */
+export const FORBIDDEN = 'Forbidden';
+
+/** A notification the workflow asks the channels to deliver; `key` makes delivery idempotent. */
+export interface NotificationRequest {
+  key: string;
+  incidentId: string;
+  kind: 'page' | 'warning' | 'breach' | 'escalation' | 'resolved';
+  lines: Line[];
+  drill: boolean;
+  subject: string;
+  body: string;
+}

@@ -1,0 +1,440 @@
+/**
+ * One workflow per incident: triage, then hold the team to the plan's deadlines (R-T-*) until
+ * the incident is resolved. Deterministic orchestration only; every side effect is an activity.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { COMPLAINT_DEADLINES, progressDeadline, type Deadline, type ResponsePlan } from '../domain/deadlines';
+import { compareSeverity, type Line, type Severity } from '../domain/types';
+import {
+  FORBIDDEN,
+  INVALID_TRANSITION,
+  acknowledgeUpdate,
+  categoryKey,
+  contactUpdate,
+  drillKey,
+  noteUpdate,
+  progressUpdate,
+  reclassifyUpdate,
+  resolveUpdate,
+  severityKey,
+  solutionUpdate,
+  stateQuery,
+  statusKey,
+  triageUpdate,
+  type ActionBase,
+  type IncidentInput,
+  type IncidentState,
+  type NotificationRequest,
+  type ReclassifyInput,
+  type TimelineEntry,
+  type TimelineType,
+  type TriageResponse,
+} from './contracts';
+
+const { triageIncident, planIncidentResponse } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Notifications retry for as long as it takes: a page must never be silently dropped.
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** The workflow clock: `Date` inside the workflow sandbox is deterministic (replays identically). */
+function workflowNow(): Date {
+  return new Date();
+}
+
+function reject(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, INVALID_TRANSITION);
+}
+
+export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
+  const carried = input.carried;
+  const state: IncidentState = carried?.state ?? {
+    id: input.id,
+    status: 'triggered',
+    report: input.report,
+    reportedAt: input.reportedAt,
+    lines: [],
+    reasons: [],
+    deadlines: [],
+    escalationLevel: 0,
+    timeline: [],
+    runs: 1,
+  };
+  let plan: ResponsePlan | undefined = carried?.plan;
+  let nextSeq = carried?.nextSeq ?? 1;
+  /** Set whenever an action changes the deadlines, so the main loop re-plans its next wake-up. */
+  let changed = false;
+  const outbox: NotificationRequest[] = [];
+
+  function record(type: TimelineType, actor: string, text: string, data?: Record<string, unknown>): TimelineEntry {
+    const entry: TimelineEntry = { seq: nextSeq++, at: workflowNow().toISOString(), type, actor, text };
+    if (data) entry.data = data;
+    state.timeline.push(entry);
+    changed = true;
+    return entry;
+  }
+
+  function queueNotification(kind: NotificationRequest['kind'], lines: Line[], subject: string, body: string, keySuffix: string): void {
+    const tag = state.report.drill ? '[DRILL] ' : '';
+    outbox.push({
+      key: `${state.id}:${kind}:${keySuffix}`,
+      incidentId: state.id,
+      kind,
+      lines,
+      drill: state.report.drill,
+      subject: `${tag}${subject}`,
+      body: `${tag}${body}`,
+    });
+  }
+
+  function levelLines(level: number): Line[] {
+    const levels = plan?.escalation[state.severity ?? 'general'] ?? [['management']];
+    return levels[Math.min(level, levels.length - 1)] ?? ['management'];
+  }
+
+  function summary(): string {
+    return `${state.id} · ${state.category ?? '?'} / ${state.severity ?? '?'} · ${state.report.title}`;
+  }
+
+  function nextDue(): string {
+    const pending = state.deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+    return pending.map((d) => `${d.id} due ${d.dueAt}`).join('; ') || 'no open deadlines';
+  }
+
+  /** Search attributes let incidents be listed and filtered; they carry no personal data (R-SEC-1). */
+  function updateSearchAttributes(): void {
+    upsertSearchAttributes([
+      { key: statusKey, value: state.status },
+      { key: drillKey, value: state.report.drill },
+      ...(state.category ? [{ key: categoryKey, value: state.category }] : []),
+      ...(state.severity ? [{ key: severityKey, value: state.severity }] : []),
+    ]);
+  }
+
+  /** Meets the pending deadline `id` if there is one; `true` when it did. */
+  function meet(id: string, by: string, actor: string): boolean {
+    const deadline = state.deadlines.find((d) => d.id === id && d.state === 'pending');
+    if (!deadline) return false;
+    deadline.state = 'met';
+    deadline.closedAt = workflowNow().toISOString();
+    deadline.metBy = by;
+    record('deadline-met', actor, `${deadline.id} met by ${by}`, { deadline: deadline.id, dueAt: deadline.dueAt });
+    return true;
+  }
+
+  function requireOpen(action: string): void {
+    if (state.category === undefined) reject(`${action}: the incident is still being triaged`);
+    if (state.status === 'resolved') reject(`${action}: the incident is already resolved`);
+  }
+
+  function requireText(field: string, value: string | undefined): void {
+    if (!value || !value.trim()) reject(`${field} must not be empty`);
+  }
+
+  // ---- queries and updates -------------------------------------------------------------------
+
+  setHandler(stateQuery, () => state);
+
+  setHandler(triageUpdate, async (): Promise<TriageResponse> => {
+    await condition(() => state.category !== undefined);
+    return {
+      id: state.id,
+      status: state.status,
+      triage: {
+        category: state.category!,
+        severity: state.severity!,
+        lines: state.lines,
+        reasons: state.reasons,
+      },
+      deadlines: state.deadlines,
+    };
+  });
+
+  setHandler(
+    acknowledgeUpdate,
+    ({ actor }: ActionBase) => {
+      state.status = 'acknowledged';
+      state.acknowledgedBy = actor.name;
+      record('acknowledged', actor.name, `acknowledged by ${actor.name}`);
+      updateSearchAttributes();
+      return state;
+    },
+    {
+      validator: ({ actor }: ActionBase) => {
+        requireOpen('acknowledge');
+        if (state.status === 'acknowledged') reject(`acknowledge: already acknowledged by ${state.acknowledgedBy ?? 'someone'}`);
+        requireText('actor.name', actor?.name);
+      },
+    },
+  );
+
+  const textValidator = (action: string) => (input: { actor: ActionBase['actor']; text: string }) => {
+    requireOpen(action);
+    requireText('actor.name', input.actor?.name);
+    requireText('text', input.text);
+  };
+
+  // R-T-CONTACT: a recorded contact meets the 30-minute deadline.
+  setHandler(
+    contactUpdate,
+    ({ actor, text }) => {
+      record('contacted', actor.name, text);
+      meet('contact', 'contact', actor.name);
+      return state;
+    },
+    { validator: textValidator('contact') },
+  );
+
+  // R-T-SOLUTION: an initial solution meets the 1-hour deadline and, for complaints, the
+  // 24-hour reply (R-T-COMPLAINT).
+  setHandler(
+    solutionUpdate,
+    ({ actor, text }) => {
+      record('solution', actor.name, text);
+      meet('solution', 'solution', actor.name);
+      meet('complaint-reply', 'solution', actor.name);
+      return state;
+    },
+    { validator: textValidator('solution') },
+  );
+
+  // R-T-DAILY: an update meets the open progress deadline; the next is due one interval later.
+  setHandler(
+    progressUpdate,
+    ({ actor, text }) => {
+      record('progress', actor.name, text);
+      const open = state.deadlines.find((d) => d.kind === 'progress' && d.state === 'pending');
+      if (open && plan) {
+        meet(open.id, 'progress', actor.name);
+        state.deadlines.push(progressDeadline(countProgress() + 1, workflowNow(), plan));
+      }
+      return state;
+    },
+    { validator: textValidator('progress') },
+  );
+
+  setHandler(
+    noteUpdate,
+    ({ actor, text }) => {
+      record('note', actor.name, text);
+      return state;
+    },
+    { validator: textValidator('note') },
+  );
+
+  // Resolution meets every open deadline: the customer's matter is settled (R-T-DAILY: "until
+  // resolved"); the summary is the finished investigation's feedback (R-T-COMPLAINT).
+  setHandler(
+    resolveUpdate,
+    ({ actor, summary: text }) => {
+      for (const d of state.deadlines) if (d.state === 'pending') meet(d.id, 'resolve', actor.name);
+      state.status = 'resolved';
+      state.resolution = text;
+      record('resolved', actor.name, text);
+      queueNotification('resolved', state.lines, `Resolved: ${summary()}`, text, 'resolved');
+      updateSearchAttributes();
+      return state;
+    },
+    {
+      validator: ({ actor, summary: text }) => {
+        requireOpen('resolve');
+        requireText('actor.name', actor?.name);
+        requireText('summary', text);
+      },
+    },
+  );
+
+  // R-CAT-X: a person with the manager role may reclassify; R-SEV-UP: raising a tier is open to
+  // on-call staff, lowering it needs a manager.
+  setHandler(
+    reclassifyUpdate,
+    async ({ actor, category, severity, reason }: ReclassifyInput) => {
+      if (category && category !== state.category) {
+        const from = state.category;
+        state.category = category;
+        record('reclassified', actor.name, `${from} → ${category}: ${reason}`, { from, to: category });
+        const replanned = await planIncidentResponse({ reportedAt: state.reportedAt, category });
+        const known = new Set(state.deadlines.map((d) => d.id));
+        for (const d of replanned.deadlines) if (!known.has(d.id)) state.deadlines.push(d);
+        if (category !== 'complaint') {
+          state.deadlines = state.deadlines.filter(
+            (d) => !(COMPLAINT_DEADLINES as readonly string[]).includes(d.id) || d.state !== 'pending',
+          );
+        }
+      }
+      if (severity && severity !== state.severity) {
+        changeSeverity(severity, actor.name, reason);
+      }
+      updateSearchAttributes();
+      return state;
+    },
+    {
+      validator: ({ actor, category, severity, reason }: ReclassifyInput) => {
+        requireOpen('reclassify');
+        requireText('actor.name', actor?.name);
+        requireText('reason', reason);
+        if (!category && !severity) reject('reclassify: give a category or a severity');
+        if (category && category !== state.category && actor.role !== 'manager') {
+          throw ApplicationFailure.nonRetryable('reclassify: changing the category needs the manager role (R-CAT-X)', FORBIDDEN);
+        }
+        if (severity && state.severity && compareSeverity(severity, state.severity) < 0 && actor.role !== 'manager') {
+          throw ApplicationFailure.nonRetryable('lowering the severity needs the manager role (R-SEV-UP)', FORBIDDEN);
+        }
+        if (severity && !['oncall', 'manager', 'system'].includes(actor.role)) {
+          throw ApplicationFailure.nonRetryable(`changing the severity needs the oncall or manager role`, FORBIDDEN);
+        }
+      },
+    },
+  );
+
+  function countProgress(): number {
+    return state.deadlines.filter((d) => d.kind === 'progress').length;
+  }
+
+  function changeSeverity(severity: Severity, actor: string, reason: string): void {
+    const from = state.severity;
+    state.severity = severity;
+    record('severity-changed', actor, `${from} → ${severity}: ${reason}`, { from, to: severity });
+    if (severity === 'major' && !state.lines.includes('management')) {
+      // R-LINE-MGMT: management is informed of every major incident.
+      state.lines = [...state.lines, 'management'];
+      queueNotification('page', ['management'], `Raised to major: ${summary()}`, reason, `major-${nextSeq}`);
+    }
+  }
+
+  // ---- the timed plan -------------------------------------------------------------------------
+
+  /** Processes every warning and breach due at `now` (R-T-BREACH). */
+  function fireDue(now: Date): void {
+    const iso = now.toISOString();
+    for (const d of [...state.deadlines]) {
+      if (d.state !== 'pending') continue;
+      if (d.dueAt <= iso) breach(d);
+      else if (!d.warned && d.warnAt <= iso) warn(d);
+    }
+  }
+
+  function warn(d: Deadline): void {
+    d.warned = true;
+    record('deadline-warning', 'system', `${d.id} is close to due (${d.dueAt})`, { deadline: d.id, dueAt: d.dueAt });
+    queueNotification('warning', state.lines, `Due soon (${d.id}): ${summary()}`, `${d.id} is due at ${d.dueAt}.`, `warn-${d.id}`);
+  }
+
+  function breach(d: Deadline): void {
+    d.state = 'breached';
+    d.closedAt = d.dueAt;
+    if (!d.warned) d.warned = true;
+    record('deadline-breached', 'system', `${d.id} missed (was due ${d.dueAt})`, { deadline: d.id, dueAt: d.dueAt });
+    // R-T-BREACH: the next level is paged; management for major incidents.
+    state.escalationLevel += 1;
+    const lines = state.severity === 'major' ? unique<Line>(['management', ...levelLines(state.escalationLevel)]) : levelLines(state.escalationLevel);
+    record('escalated', 'system', `escalated to level ${state.escalationLevel}: ${lines.join(', ')}`, {
+      level: state.escalationLevel,
+      lines,
+      deadline: d.id,
+    });
+    queueNotification('breach', lines, `Deadline missed (${d.id}): ${summary()}`, `${d.id} was due at ${d.dueAt}. ${nextDue()}`, `breach-${d.id}`);
+    if (d.kind === 'progress' && plan) {
+      // R-T-DAILY keeps its cadence: the next update is due one interval after the missed one.
+      state.deadlines.push(progressDeadline(countProgress() + 1, new Date(d.dueAt), plan));
+    }
+  }
+
+  function nextWakeUp(): number | undefined {
+    let next: number | undefined;
+    for (const d of state.deadlines) {
+      if (d.state !== 'pending') continue;
+      const at = Date.parse(d.warned ? d.dueAt : d.warnAt);
+      if (next === undefined || at < next) next = at;
+    }
+    return next;
+  }
+
+  async function flushNotifications(): Promise<void> {
+    while (outbox.length > 0) {
+      const request = outbox.shift()!;
+      const result = await notify(request);
+      record('notified', 'system', `${request.kind} → ${request.lines.join(', ')}${result.duplicate ? ' (already sent)' : ''}`, {
+        key: request.key,
+        kind: request.kind,
+        lines: request.lines,
+        channel: result.channel,
+      });
+    }
+  }
+
+  function shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (plan?.continueAsNewAfterEvents ?? Infinity);
+  }
+
+  // ---- run ------------------------------------------------------------------------------------
+
+  if (!carried) {
+    record('reported', state.report.reporter, state.report.title, { source: state.report.source, drill: state.report.drill });
+    updateSearchAttributes();
+    const result = await triageIncident({ report: state.report, reportedAt: state.reportedAt });
+    plan = result.plan;
+    state.category = result.triage.category;
+    state.severity = result.triage.severity;
+    state.lines = result.triage.lines;
+    state.reasons = result.triage.reasons;
+    state.deadlines = result.plan.deadlines;
+    record('triaged', 'system', `${state.category} / ${state.severity} → ${state.lines.join(', ')}`, {
+      category: state.category,
+      severity: state.severity,
+      lines: state.lines,
+      reasons: state.reasons,
+    });
+    updateSearchAttributes();
+    // R-LINE-*: the responsible lines are paged at once (management too for major, R-LINE-MGMT).
+    const first = state.severity === 'major' ? unique<Line>(['management', ...state.lines, ...levelLines(0)]) : unique([...state.lines]);
+    queueNotification('page', first, `New ${state.severity} incident: ${summary()}`, `Reasons: ${state.reasons.map((r) => `${r.rule} (${r.evidence})`).join('; ')}. ${nextDue()}`, 'triage');
+  }
+
+  while (state.status !== 'resolved') {
+    await flushNotifications();
+    fireDue(workflowNow());
+    if (outbox.length > 0) continue;
+    if (shouldContinueAsNew()) break;
+    const wake = nextWakeUp();
+    changed = false;
+    const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);
+    if (delay === undefined) await condition(() => changed || state.status === 'resolved' || outbox.length > 0);
+    else await condition(() => changed || state.status === 'resolved' || outbox.length > 0, delay);
+  }
+
+  await flushNotifications();
+  await condition(allHandlersFinished);
+  if (state.status !== 'resolved') {
+    log.info('continuing as new', { incident: state.id, historyLength: workflowInfo().historyLength });
+    state.runs += 1;
+    return continueAsNew<typeof incidentWorkflow>({
+      id: state.id,
+      report: state.report,
+      reportedAt: state.reportedAt,
+      carried: { state, plan: plan!, nextSeq },
+    });
+  }
+  return state;
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
