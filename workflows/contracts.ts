@@ -55,6 +55,7 @@ export type TimelineType =
   | 'deadline-met'
   | 'deadline-breached'
   | 'escalated'
+  | 'linked'
   | 'resolved';
 
 export interface TimelineEntry {
@@ -82,6 +83,28 @@ export interface IncidentState {
   timeline: TimelineEntry[];
   /** How many runs this incident's workflow has continued through (history limits). */
   runs: number;
+  /** Events, claims, customers and incidents attached to this one (R-SYS-4, R-CAT-COMP). */
+  links: IncidentLink[];
+}
+
+/**
+ * Something attached to an incident instead of opening another: a detection event, an affected
+ * claim or customer, or another incident (a complaint linked to its group incident).
+ */
+export interface IncidentLink {
+  kind: 'event' | 'claim' | 'customer' | 'incident';
+  /** Opaque reference: source event id, claim id, customer reference or incident id (no personal data). */
+  ref: string;
+  at: string;
+  actor: string;
+  /** Why it was attached (rule and evidence, R-CAT-X). */
+  reason: string;
+}
+
+export interface AttachInput extends ActionBase {
+  links: { kind: IncidentLink['kind']; ref: string; reason: string }[];
+  /** Raise the tier with this attachment (R-SEV-UP: only upward, automatically). */
+  raiseSeverityTo?: Severity;
 }
 
 /** The workflow's start argument; `carried` is set only by continue-as-new. */
@@ -123,6 +146,8 @@ export const progressUpdate = defineUpdate<IncidentState, [NoteInput]>('progress
 export const noteUpdate = defineUpdate<IncidentState, [NoteInput]>('note');
 export const resolveUpdate = defineUpdate<IncidentState, [ResolveInput]>('resolve');
 export const reclassifyUpdate = defineUpdate<IncidentState, [ReclassifyInput]>('reclassify');
+/** Attaches links; links already attached (same kind and ref) are ignored, so retries are safe. */
+export const attachUpdate = defineUpdate<IncidentState, [AttachInput]>('attach');
 export const stateQuery = defineQuery<IncidentState>('state');
 
 /** The failure type an update validator throws for an action the state does not allow (API: 409). */

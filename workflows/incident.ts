@@ -20,6 +20,7 @@ import {
   FORBIDDEN,
   INVALID_TRANSITION,
   acknowledgeUpdate,
+  attachUpdate,
   categoryKey,
   contactUpdate,
   drillKey,
@@ -33,6 +34,7 @@ import {
   statusKey,
   triageUpdate,
   type ActionBase,
+  type AttachInput,
   type IncidentInput,
   type IncidentState,
   type NotificationRequest,
@@ -75,6 +77,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     escalationLevel: 0,
     timeline: [],
     runs: 1,
+    links: [],
   };
   let plan: ResponsePlan | undefined = carried?.plan;
   let nextSeq = carried?.nextSeq ?? 1;
@@ -298,6 +301,38 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         }
         if (severity && !['oncall', 'manager', 'system'].includes(actor.role)) {
           throw ApplicationFailure.nonRetryable(`changing the severity needs the oncall or manager role`, FORBIDDEN);
+        }
+      },
+    },
+  );
+
+  // R-SYS-4 / R-CAT-COMP: related events, claims, customers and incidents attach to one
+  // incident instead of opening unrelated ones. Idempotent by (kind, ref).
+  setHandler(
+    attachUpdate,
+    ({ actor, links, raiseSeverityTo }: AttachInput) => {
+      const at = workflowNow().toISOString();
+      const added = links.filter((l) => !state.links.some((x) => x.kind === l.kind && x.ref === l.ref));
+      for (const link of added) state.links.push({ ...link, at, actor: actor.name });
+      if (added.length > 0) {
+        record('linked', actor.name, `${added.length} attached: ${added.map((l) => `${l.kind} ${l.ref}`).join(', ')}`, {
+          links: added.map((l) => ({ kind: l.kind, ref: l.ref, reason: l.reason })),
+        });
+      }
+      if (raiseSeverityTo && state.severity && compareSeverity(raiseSeverityTo, state.severity) > 0) {
+        changeSeverity(raiseSeverityTo, actor.name, `raised by attached evidence: ${added.map((l) => l.reason).join('; ') || 'attachment'}`);
+        updateSearchAttributes();
+      }
+      return state;
+    },
+    {
+      validator: ({ actor, links }: AttachInput) => {
+        requireOpen('attach');
+        requireText('actor.name', actor?.name);
+        if (!Array.isArray(links) || links.length === 0) reject('attach: give at least one link');
+        for (const l of links) {
+          requireText('links.ref', l.ref);
+          requireText('links.reason', l.reason);
         }
       },
     },
