@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { IncidentReport } from '../domain/types';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { incidentWorkflow } from '../workflows/incident';
 import {
@@ -55,6 +56,40 @@ export function incidentIdFor(idempotencyKey?: string): string {
   let id = '';
   for (let i = 0; i < 12; i++) id += CROCKFORD[bytes[i]! % 32];
   return `INC-${id}`;
+}
+
+/**
+ * Opens an incident and answers with its triage (update-with-start: one round trip). With an
+ * idempotency key the incident id is derived from it, so a retry (even after resolution)
+ * returns the same incident and never opens a second one.
+ */
+export async function openIncident(
+  client: Client,
+  taskQueue: string,
+  report: IncidentReport,
+  idempotencyKey?: string,
+): Promise<TriageResponse> {
+  const id = incidentIdFor(idempotencyKey);
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentWorkflow>('incidentWorkflow', {
+    workflowId: id,
+    taskQueue,
+    args: [{ id, report, reportedAt: new Date().toISOString() }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    // A resolved incident is never reopened by a retried report: the retry gets it back.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
+  try {
+    return await client.workflow.executeUpdateWithStart(triageUpdate, { startWorkflowOperation });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const state = await client.workflow.getHandle(id).query(stateQuery);
+    return {
+      id,
+      status: state.status,
+      triage: { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons },
+      deadlines: state.deadlines,
+    };
+  }
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'header' | 'path'): z.infer<T> {
@@ -124,33 +159,9 @@ export function createApp(deps: AppDependencies): express.Express {
         fields: [{ field: 'Idempotency-Key', message: 'must be 1–200 characters' }],
       });
     }
-    const idempotencyKey = headerKey ?? body.idempotencyKey;
-    const id = incidentIdFor(idempotencyKey);
-    const { idempotencyKey: _key, ...report } = body;
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentWorkflow>('incidentWorkflow', {
-      workflowId: id,
-      taskQueue,
-      args: [{ id, report, reportedAt: new Date().toISOString() }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      // A resolved incident is never reopened by a retried report: the retry gets it back.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    let triage: TriageResponse;
-    try {
-      triage = await bounded(() => client.workflow.executeUpdateWithStart(triageUpdate, { startWorkflowOperation }));
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && !(err as Error)?.cause?.toString().includes('AlreadyStarted')) {
-        throw err;
-      }
-      const state = await stateOf(client.workflow.getHandle(id));
-      triage = {
-        id,
-        status: state.status,
-        triage: { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons },
-        deadlines: state.deadlines,
-      };
-    }
-    res.status(201).location(`/incidents/${id}`).json({ ...triage, links: links(id) });
+    const { idempotencyKey: bodyKey, ...report } = body;
+    const triage = await bounded(() => openIncident(client, taskQueue, report, headerKey ?? bodyKey));
+    res.status(201).location(`/incidents/${triage.id}`).json({ ...triage, links: links(triage.id) });
   });
 
   // ---- reading -------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+// Long-lived incidents continue-as-new before history limits, losing nothing: timeline,
+// deadlines, escalation level and pending timers all carry over.
+import { noteUpdate } from '../../workflows/contracts';
+import { MINUTE, system, teardownEnvironment, waitFor, withHarness } from './harness';
+
+afterAll(teardownEnvironment);
+
+test('continue-as-new keeps the timeline and the deadlines, and the pending timers still fire', async () => {
+  await withHarness(
+    async (h) => {
+      const { handle } = await h.start();
+      const firstRun = (await handle.describe()).runId;
+      for (let i = 1; i <= 40; i++) {
+        await handle.executeUpdate(noteUpdate, { args: [{ actor: system, text: `note ${i}` }] });
+      }
+      const state = await waitFor(() => h.state(handle), (s) => s.runs >= 2);
+      expect((await handle.describe()).runId).not.toBe(firstRun);
+      expect(state.timeline.filter((e) => e.type === 'note').map((e) => e.text)).toEqual(
+        Array.from({ length: 40 }, (_, i) => `note ${i + 1}`),
+      );
+      expect(state.timeline[0]!.type).toBe('reported');
+      expect(state.deadlines.find((d) => d.id === 'contact')!.state).toBe('pending');
+      // The contact deadline set in the first run still breaches on time in the new run.
+      await h.env.sleep(31 * MINUTE);
+      const after = await waitFor(
+        () => h.state(handle),
+        (s) => s.deadlines.find((d) => d.id === 'contact')?.state === 'breached',
+      );
+      expect(after.escalationLevel).toBe(1);
+      const seqs = after.timeline.map((e) => e.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      // The triage page was sent once, in the first run, and not again after continuing.
+      expect(h.notifier.attempts.filter((k) => k.endsWith(':page:triage'))).toHaveLength(1);
+    },
+    { policy: { continueAsNewAfterEvents: 100 } },
+  );
+});

@@ -1,0 +1,143 @@
+/**
+ * The workflow-test harness: the real incident workflow and real activities (triage, plan,
+ * calendar) on the time-skipping server, with a typed recording fake for the one side effect
+ * (notifications). One server per test file; one worker and task queue per test.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import type { Notifier } from '../../activities/outbox';
+import { readCalendarData } from '../../config/calendar';
+import { createCalendar, type CalendarData, type WorkingCalendar } from '../../domain/calendar';
+import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../domain/policy';
+import type { IncidentReport } from '../../domain/types';
+import type { incidentWorkflow } from '../../workflows/incident';
+import { stateQuery, triageUpdate, type IncidentState, type NotificationRequest, type TriageResponse } from '../../workflows/contracts';
+import { getWorkflowBundle } from '../support/bundle';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** Records every notification, idempotently by key like the real channels. */
+export class RecordingNotifier implements Notifier {
+  readonly sent: NotificationRequest[] = [];
+  readonly attempts: string[] = [];
+  async deliver(request: NotificationRequest) {
+    this.attempts.push(request.key);
+    if (this.sent.some((s) => s.key === request.key)) return { duplicate: true, channel: 'recording' };
+    this.sent.push(request);
+    return { duplicate: false, channel: 'recording' };
+  }
+  ofKind(kind: NotificationRequest['kind']) {
+    return this.sent.filter((s) => s.kind === kind);
+  }
+}
+
+export function report(overrides: Partial<IncidentReport> = {}): IncidentReport {
+  return {
+    title: 'Customer disputes the payout amount and threatens to complain',
+    description: 'The customer strongly disputes the reimbursement result and says she will file a complaint (投诉).',
+    source: 'hotline',
+    facts: { claimId: 'CLM-2026-000123' },
+    reporter: 'agent-li',
+    drill: false,
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  notifier: RecordingNotifier;
+  policy: Policy;
+  calendar: WorkingCalendar;
+  now(): Promise<Date>;
+  /** Starts an incident reported now (server clock) and waits for its triage. */
+  start(r?: IncidentReport): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
+  state(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentState>;
+}
+
+let envPromise: Promise<TestWorkflowEnvironment> | undefined;
+
+/** The file's time-skipping server (created once, torn down by `teardownEnvironment`). */
+export function environment(): Promise<TestWorkflowEnvironment> {
+  const env = envPromise ?? createTimeSkippingEnv();
+  envPromise = env;
+  return env;
+}
+
+export async function teardownEnvironment(): Promise<void> {
+  if (envPromise) await (await envPromise).teardown();
+  envPromise = undefined;
+}
+
+export interface HarnessOptions {
+  policy?: unknown;
+  calendarData?: CalendarData;
+}
+
+/** Runs `body` with a worker polling a fresh task queue; the worker stops when `body` ends. */
+export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: HarnessOptions = {}): Promise<T> {
+  const env = await environment();
+  const policy = options.policy ? parsePolicy(options.policy) : DEFAULT_POLICY;
+  const calendar = createCalendar(options.calendarData ?? readCalendarData(), policy.timeZone);
+  const notifier = new RecordingNotifier();
+  const taskQueue = `test-${randomUUID()}`;
+  const started: WorkflowHandle<typeof incidentWorkflow>[] = [];
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await getWorkflowBundle(),
+    activities: createActivities({ policy, calendar, notifier }),
+  });
+  const harness: Harness = {
+    env,
+    notifier,
+    policy,
+    calendar,
+    now: async () => new Date(await env.currentTimeMs()),
+    async start(r = report()) {
+      const id = `INC-${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+      const reportedAt = new Date(await env.currentTimeMs()).toISOString();
+      const handle = await env.client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
+        taskQueue,
+        workflowId: id,
+        args: [{ id, report: r, reportedAt }],
+      });
+      started.push(handle);
+      const triage = await handle.executeUpdate(triageUpdate);
+      return { handle, triage };
+    },
+    state: (handle) => handle.query(stateQuery),
+  };
+  // The time-skipping server never skips time past work nobody polls for: terminate this
+  // test's incidents before its worker stops, so the next test's clock can move.
+  return worker.runUntil(async () => {
+    try {
+      return await body(harness);
+    } finally {
+      await Promise.all(started.map((handle) => handle.terminate('test finished').catch(() => undefined)));
+    }
+  });
+}
+
+export const system = { name: 'lead-wang', role: 'oncall' as const };
+export const manager = { name: 'manager-zhao', role: 'manager' as const };
+
+/**
+ * Polls `read` until `done` holds (a timer's effects land a workflow task after the clock
+ * moves). Fails with the last value seen after `timeoutMs` of real time.
+ */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last = await read();
+  while (!done(last)) {
+    if (Date.now() > until) throw new Error(`condition not reached; last value: ${JSON.stringify(last).slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    last = await read();
+  }
+  return last;
+}
