@@ -5,9 +5,10 @@
 import { resolve } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
-import { OutboxNotifier } from './activities/outbox';
+import { createChannels } from './activities/channels';
+import { FileSentLedger, RosterNotifier, type PagingDependencies } from './activities/paging';
 import { readCalendarData } from './config/calendar';
-import { readEnvironment, readPolicy, readTemporalTarget } from './config/env';
+import { ackLinkSecret, readEnvironment, readPolicy, readRoster, readTemporalTarget, twilioConfig } from './config/env';
 import { createCalendar } from './domain/calendar';
 import { TASK_QUEUE } from './workflows/contracts';
 
@@ -39,8 +40,22 @@ export function buildDependencies(env: NodeJS.ProcessEnv = process.env): Activit
   const environment = readEnvironment(env);
   const policy = readPolicy(environment.POLICY_FILE);
   const calendar = createCalendar(readCalendarData(environment.CALENDAR_FILE), policy.timeZone);
-  const notifier = new OutboxNotifier(resolve(environment.OUTBOX_FILE));
-  return { policy, calendar, notifier };
+  const twilio = twilioConfig(environment);
+  const channels = createChannels({
+    outboxPath: resolve(environment.OUTBOX_FILE),
+    ...(environment.SMTP_URL ? { smtp: { smtpUrl: environment.SMTP_URL, from: environment.MAIL_FROM } } : {}),
+    ...(twilio ? { twilio } : {}),
+  });
+  const paging: PagingDependencies = {
+    roster: readRoster(environment.ROSTER_FILE),
+    channels,
+    ledger: new FileSentLedger(resolve(environment.SENT_LEDGER_FILE)),
+    ackLinkSecret: ackLinkSecret(environment),
+    ackLinkTtlMinutes: environment.ACK_LINK_TTL_MINUTES,
+    timeZone: policy.timeZone,
+    ...(environment.PUBLIC_BASE_URL ? { publicBaseUrl: environment.PUBLIC_BASE_URL } : {}),
+  };
+  return { policy, calendar, notifier: new RosterNotifier(paging), paging };
 }
 
 async function main(): Promise<void> {

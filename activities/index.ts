@@ -5,19 +5,22 @@ import { triage } from '../domain/triage';
 import type { Category, IncidentReport, TriageResult } from '../domain/types';
 import type { NotificationRequest } from '../workflows/contracts';
 import type { Notifier } from './outbox';
+import { createPagingActivities, type PagingDependencies } from './paging';
 
 export interface ActivityDependencies {
   policy: Policy;
   calendar: WorkingCalendar;
   notifier: Notifier;
+  paging: PagingDependencies;
 }
 
 /**
  * Every side effect the incident workflow needs. Built once in `worker.ts` from real
  * dependencies (or in tests from fakes); workflows see only `import type` of it.
  */
-export function createActivities({ policy, calendar, notifier }: ActivityDependencies) {
+export function createActivities({ policy, calendar, notifier, paging }: ActivityDependencies) {
   return {
+    ...createPagingActivities(paging),
     /**
      * Triage (R-CAT-*, R-SEV-*, R-LINE-*) and the response plan (R-T-*). Runs as an activity so
      * that changing the rules or the policy never changes the replay of a running incident.
@@ -36,7 +39,7 @@ export function createActivities({ policy, calendar, notifier }: ActivityDepende
     },
 
     /** Delivers one notification, idempotently by its key. */
-    async notify(request: NotificationRequest): Promise<{ duplicate: boolean; channel: string }> {
+    async notify(request: NotificationRequest): Promise<{ duplicate: boolean; channel: string; recipients?: string[] }> {
       return notifier.deliver(request);
     },
   };

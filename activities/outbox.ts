@@ -9,7 +9,7 @@ export interface Notifier {
    * the activity is retried with backoff; delivering a key a second time is a no-op that
    * answers `duplicate: true`, so a retry after a crash never pages twice.
    */
-  deliver(request: NotificationRequest): Promise<{ duplicate: boolean; channel: string }>;
+  deliver(request: NotificationRequest): Promise<{ duplicate: boolean; channel: string; recipients?: string[] }>;
 }
 
 export interface OutboxLine extends NotificationRequest {

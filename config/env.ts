@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../domain/policy';
+import { parseRoster, type Roster } from '../domain/roster';
 
 /**
  * The process environment, validated once at start-up. Nothing deeper in the code reads
@@ -18,9 +20,69 @@ export const environmentSchema = z.object({
   CALENDAR_FILE: z.string().min(1).optional(),
   /** The default notification channel: one JSON line per notification. */
   OUTBOX_FILE: z.string().min(1).default('data/outbox.jsonl'),
+  /** Who is on call (people, contact methods, rules, rotations); the example roster when unset. */
+  ROSTER_FILE: z.string().min(1).default(resolve(__dirname, 'roster.example.json')),
+  /** The sent-ledger that keeps a page from going out twice after a crash. */
+  SENT_LEDGER_FILE: z.string().min(1).default('data/sent-ledger.jsonl'),
+  /** Real e-mail: any SMTP server (`smtp://user:pass@host:587`); the outbox when unset. */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().min(3).default('incidents@localhost'),
+  /** Real SMS and voice through Twilio; the outbox when unset. */
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number').optional(),
+  /** Another base URL for the Twilio client: a regional edge, a proxy, a test fake. */
+  TWILIO_API_BASE_URL: z.string().url().optional(),
+  /** How people and Twilio reach this API (webhooks, acknowledgement links), e.g. https://incidents.example.com. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Signs e-mail acknowledgement links; a random one is kept in data/ when unset. */
+  ACK_LINK_SECRET: z.string().min(16).optional(),
+  ACK_LINK_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
+
+/** Twilio is configured when all three of its variables are; a partial set is an error. */
+export function twilioConfig(environment: Environment) {
+  const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from } = environment;
+  const set = [accountSid, authToken, from].filter(Boolean).length;
+  if (set === 0) return undefined;
+  if (set < 3) throw new Error('invalid environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together');
+  return { accountSid: accountSid!, authToken: authToken!, from: from!, ...(environment.TWILIO_API_BASE_URL ? { apiBaseUrl: environment.TWILIO_API_BASE_URL } : {}) };
+}
+
+/** The acknowledgement-link secret: the configured one, or one generated once and kept in data/. */
+export function ackLinkSecret(environment: Environment, path = 'data/ack-link.secret'): string {
+  if (environment.ACK_LINK_SECRET) return environment.ACK_LINK_SECRET;
+  const file = resolve(path);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dirname(file), { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    try {
+      writeFileSync(file, secret, { flag: 'wx', mode: 0o600 });
+      return secret;
+    } catch {
+      return readFileSync(file, 'utf8').trim(); // another process wrote it first
+    }
+  }
+}
+
+/** Reads and validates the roster file (people, rules, rotations). */
+export function readRoster(path: string): Roster {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resolve(path), 'utf8'));
+  } catch (err) {
+    throw new Error(`ROSTER_FILE ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return parseRoster(raw);
+  } catch (err) {
+    throw new Error(`ROSTER_FILE ${path}: ${(err as Error).message}`);
+  }
+}
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const result = environmentSchema.safeParse(env);

@@ -1,5 +1,5 @@
 import type { WorkingCalendar } from './calendar';
-import type { DeadlineKind, Policy } from './policy';
+import type { DeadlineKind, PagingPolicy, Policy } from './policy';
 import type { Category, Line, Severity } from './types';
 
 export type DeadlineState = 'pending' | 'met' | 'breached';
@@ -34,6 +34,8 @@ export interface ResponsePlan {
   escalation: Record<Severity, Line[][]>;
   /** Continue-as-new threshold on a run's history length. */
   continueAsNewAfterEvents: number;
+  /** The escalation policies (paging steps per tier) in force when the incident was raised. */
+  paging: PagingPolicy;
 }
 
 const MINUTE = 60_000;
@@ -78,6 +80,7 @@ export function planResponse(
     progressWarningMs: policy.warningLeadMinutes.progress * MINUTE,
     escalation: policy.escalation,
     continueAsNewAfterEvents: policy.continueAsNewAfterEvents,
+    paging: policy.paging,
   };
   plan.deadlines.push(progressDeadline(1, reportedAt, plan));
   if (category === 'complaint') {

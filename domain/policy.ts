@@ -9,6 +9,27 @@ import { LINES, SEVERITIES } from './types';
 const minutes = z.number().positive();
 const lineList = z.array(z.enum(LINES)).min(1);
 
+/** Who a paging step reaches: the incident's responsible lines, a team's on-call, or one person. */
+const pagingTarget = z.union([
+  z.object({ lines: z.literal(true) }).strict(),
+  z.object({ team: z.enum(LINES) }).strict(),
+  z.object({ person: z.string().min(1) }).strict(),
+]);
+const pagingStep = z
+  .object({
+    targets: z.array(pagingTarget).min(1),
+    /** How long this step waits for an acknowledgement before the next step starts. */
+    escalateAfterMinutes: z.number().min(0),
+  })
+  .strict();
+const tierPaging = z
+  .object({
+    steps: z.array(pagingStep).min(1),
+    /** How many times the whole policy runs again after its last step (0: once). */
+    repeat: z.number().int().min(0).max(10).default(0),
+  })
+  .strict();
+
 export const policySchema = z
   .object({
     /** R-T-CAL: the time zone working days are counted in. */
@@ -52,6 +73,37 @@ export const policySchema = z
           .default([['management', 'claims', 'customer-service'], ['management']]),
       })
       .prefault({}),
+    /**
+     * Escalation policies (paging): per tier, ordered steps with targets and a wait; an
+     * acknowledgement stops the rest. Each person is reached by their own notification rules.
+     */
+    paging: z
+      .object({
+        /** Page language: Chinese by default, English by configuration. */
+        language: z.enum(['zh', 'en']).default('zh'),
+        minor: tierPaging.default({
+          steps: [
+            { targets: [{ lines: true }], escalateAfterMinutes: 15 },
+            { targets: [{ team: 'claims' }], escalateAfterMinutes: 30 },
+          ],
+          repeat: 0,
+        }),
+        general: tierPaging.default({
+          steps: [
+            { targets: [{ lines: true }], escalateAfterMinutes: 10 },
+            { targets: [{ team: 'management' }], escalateAfterMinutes: 20 },
+          ],
+          repeat: 1,
+        }),
+        major: tierPaging.default({
+          steps: [
+            { targets: [{ lines: true }, { team: 'management' }], escalateAfterMinutes: 5 },
+            { targets: [{ team: 'management' }, { team: 'technology' }], escalateAfterMinutes: 10 },
+          ],
+          repeat: 2,
+        }),
+      })
+      .prefault({}),
     triage: z
       .object({
         /** R-CAT-TIME: working days after the decision by which a payout is late. */
@@ -73,6 +125,10 @@ export const policySchema = z
 
 export type Policy = z.infer<typeof policySchema>;
 export type DeadlineKind = keyof Policy['warningLeadMinutes'];
+export type PagingPolicy = Policy['paging'];
+export type TierPaging = PagingPolicy['major'];
+export type PagingStep = TierPaging['steps'][number];
+export type PagingTarget = PagingStep['targets'][number];
 
 /** The plan's own figures. */
 export const DEFAULT_POLICY: Policy = policySchema.parse({});

@@ -3,7 +3,7 @@
  * every update/query definition and their payload types. No side effects on import.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   Category,
   IncidentReport,
@@ -13,6 +13,7 @@ import type {
   TriageResult,
 } from '../domain/types';
 import type { Deadline, ResponsePlan } from '../domain/deadlines';
+import type { PagingStep } from '../domain/policy';
 
 export type { Deadline, ResponsePlan };
 
@@ -24,12 +25,15 @@ export const SEARCH_ATTRIBUTES = {
   IncidentSeverity: 'Keyword',
   IncidentStatus: 'Keyword',
   IncidentDrill: 'Bool',
+  /** The short code people reply with (`ACK 4821`); only meaningful while the incident is open. */
+  IncidentAckCode: 'Keyword',
 } as const;
 
 export const categoryKey = defineSearchAttributeKey('IncidentCategory', SearchAttributeType.KEYWORD);
 export const severityKey = defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD);
 export const statusKey = defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD);
 export const drillKey = defineSearchAttributeKey('IncidentDrill', SearchAttributeType.BOOL);
+export const ackCodeKey = defineSearchAttributeKey('IncidentAckCode', SearchAttributeType.KEYWORD);
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
@@ -56,6 +60,10 @@ export type TimelineType =
   | 'deadline-breached'
   | 'escalated'
   | 'linked'
+  | 'paging-step'
+  | 'paged'
+  | 'page-failed'
+  | 'unreachable'
   | 'resolved';
 
 export interface TimelineEntry {
@@ -85,6 +93,10 @@ export interface IncidentState {
   runs: number;
   /** Events, claims, customers and incidents attached to this one (R-SYS-4, R-CAT-COMP). */
   links: IncidentLink[];
+  /** The code on every page of this incident (`ACK 4821`). */
+  ackCode: string;
+  /** Paging runs (child workflow ids) still to be stopped on acknowledgement or resolution. */
+  pagingRuns: string[];
 }
 
 /**
@@ -154,6 +166,57 @@ export const stateQuery = defineQuery<IncidentState>('state');
 export const INVALID_TRANSITION = 'InvalidTransition';
 /** The failure type for an action the actor's role may not take (API: 403). */
 export const FORBIDDEN = 'Forbidden';
+
+// ---- paging (escalation policies) ------------------------------------------------------------
+
+/** A person a paging step reaches, with their own notification rules ("SMS at once, voice after 2 min"). */
+export interface PagedPerson {
+  id: string;
+  name: string;
+  rules: { channel: 'email' | 'sms' | 'voice'; afterMinutes: number }[];
+}
+
+/** What a page says: no personal data, only the incident's id, class and what is due (R-SEC-1). */
+export interface PageContent {
+  incidentId: string;
+  ackCode: string;
+  category: Category;
+  severity: Severity;
+  kind: 'page' | 'breach';
+  /** The next open deadline (or the one missed, for a breach page); rendered in local time. */
+  due?: { deadline: string; dueAt: string };
+  drill: boolean;
+  lang: 'zh' | 'en';
+}
+
+export interface PagingInput {
+  incidentId: string;
+  /** Names this run within the incident: `triage`, `breach-contact`, … (part of every send key). */
+  runKey: string;
+  steps: PagingStep[];
+  repeat: number;
+  /** The incident's responsible lines, for `{ lines: true }` targets. */
+  lines: Line[];
+  content: PageContent;
+  /** Already acknowledged: page once per person, no follow-ups, no further steps. */
+  acknowledged: boolean;
+}
+
+/** What a paging run reports back to its incident's timeline. */
+export type PagingEvent =
+  | { type: 'step'; runKey: string; round: number; step: number; people: string[] }
+  | { type: 'paged'; runKey: string; personId: string; channel: string; to: string; duplicate: boolean }
+  | { type: 'page-failed'; runKey: string; personId: string; channel: string; error: string; permanent: boolean }
+  | { type: 'unreachable'; runKey: string; round: number; step: number }
+  | { type: 'finished'; runKey: string; reason: 'acknowledged' | 'exhausted' };
+
+export const pagingEventSignal = defineSignal<[PagingEvent]>('pagingEvent');
+/** Stops a paging run: the incident was acknowledged or resolved. */
+export const stopPagingSignal = defineSignal<[{ reason: string }]>('stopPaging');
+/** Skips the current step's wait (a voice keypress "2": escalate now). */
+export const escalateNowSignal = defineSignal<[{ actor: string }]>('escalateNow');
+/** A person asks to escalate at once (voice keypress 2, or the API). */
+export const escalateUpdate = defineUpdate<IncidentState, [ActionBase]>('escalate');
 
 /** A notification the workflow asks the channels to deliver; `key` makes delivery idempotent. */
 export interface NotificationRequest {

@@ -8,19 +8,30 @@ import {
   condition,
   continueAsNew,
   log,
+  ParentClosePolicy,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { workflowNow } from './clock';
+import { pagingWorkflow } from './paging';
 import type { Activities } from '../activities';
 import { COMPLAINT_DEADLINES, progressDeadline, type Deadline, type ResponsePlan } from '../domain/deadlines';
 import { compareSeverity, type Line, type Severity } from '../domain/types';
 import {
   FORBIDDEN,
   INVALID_TRANSITION,
+  ackCodeKey,
   acknowledgeUpdate,
   attachUpdate,
+  escalateNowSignal,
+  escalateUpdate,
+  pagingEventSignal,
+  stopPagingSignal,
   categoryKey,
   contactUpdate,
   drillKey,
@@ -38,6 +49,8 @@ import {
   type IncidentInput,
   type IncidentState,
   type NotificationRequest,
+  type PagingEvent,
+  type PagingInput,
   type ReclassifyInput,
   type TimelineEntry,
   type TimelineType,
@@ -54,11 +67,6 @@ const { notify } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
-
-/** The workflow clock: `Date` inside the workflow sandbox is deterministic (replays identically). */
-function workflowNow(): Date {
-  return new Date();
-}
 
 function reject(message: string): never {
   throw ApplicationFailure.nonRetryable(message, INVALID_TRANSITION);
@@ -78,12 +86,18 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     timeline: [],
     runs: 1,
     links: [],
+    // A short code for replies (`ACK 4821`); workflow uuid4 is deterministic on replay.
+    ackCode: String(1000 + (parseInt(uuid4().slice(0, 8), 16) % 9000)),
+    pagingRuns: [],
   };
   let plan: ResponsePlan | undefined = carried?.plan;
   let nextSeq = carried?.nextSeq ?? 1;
   /** Set whenever an action changes the deadlines, so the main loop re-plans its next wake-up. */
   let changed = false;
   const outbox: NotificationRequest[] = [];
+  /** Paging runs to start, and signals to send to running ones, on the main loop's next turn. */
+  const pagingToStart: PagingInput[] = [];
+  const pagingSignals: { runId: string; signal: 'stop' | 'escalate'; by: string }[] = [];
 
   function record(type: TimelineType, actor: string, text: string, data?: Record<string, unknown>): TimelineEntry {
     const entry: TimelineEntry = { seq: nextSeq++, at: workflowNow().toISOString(), type, actor, text };
@@ -125,6 +139,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     upsertSearchAttributes([
       { key: statusKey, value: state.status },
       { key: drillKey, value: state.report.drill },
+      { key: ackCodeKey, value: state.ackCode },
       ...(state.category ? [{ key: categoryKey, value: state.category }] : []),
       ...(state.severity ? [{ key: severityKey, value: state.severity }] : []),
     ]);
@@ -175,6 +190,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       state.status = 'acknowledged';
       state.acknowledgedBy = actor.name;
       record('acknowledged', actor.name, `acknowledged by ${actor.name}`);
+      stopPaging(actor.name);
       updateSearchAttributes();
       return state;
     },
@@ -250,6 +266,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       state.status = 'resolved';
       state.resolution = text;
       record('resolved', actor.name, text);
+      stopPaging(actor.name);
       queueNotification('resolved', state.lines, `Resolved: ${summary()}`, text, 'resolved');
       updateSearchAttributes();
       return state;
@@ -338,6 +355,80 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     },
   );
 
+  // The page itself can escalate: a voice keypress "2" (or the API) skips the current step's wait.
+  setHandler(
+    escalateUpdate,
+    ({ actor }: ActionBase) => {
+      record('escalated', actor.name, `${actor.name} asked to escalate now`, { manual: true });
+      for (const runId of state.pagingRuns) pagingSignals.push({ runId, signal: 'escalate', by: actor.name });
+      return state;
+    },
+    {
+      validator: ({ actor }: ActionBase) => {
+        requireOpen('escalate');
+        requireText('actor.name', actor?.name);
+        if (state.status !== 'triggered') reject('escalate: the incident is already acknowledged');
+      },
+    },
+  );
+
+  // Every page, delivery result and escalation step of the paging runs lands on the timeline.
+  setHandler(pagingEventSignal, (event: PagingEvent) => {
+    switch (event.type) {
+      case 'step':
+        record('paging-step', 'system', `${event.runKey}: round ${event.round + 1}, step ${event.step + 1} → ${event.people.join(', ') || 'nobody on call'}`, { ...event });
+        break;
+      case 'paged':
+        record('paged', 'system', `${event.personId} via ${event.channel} (${event.to})${event.duplicate ? ', already sent' : ''}`, { ...event });
+        break;
+      case 'page-failed':
+        record('page-failed', 'system', `${event.personId} via ${event.channel} failed${event.permanent ? ' permanently' : ''}: ${event.error}`, { ...event });
+        break;
+      case 'unreachable':
+        // Nobody in the step could be reached: the run moves on at once and management is told.
+        record('unreachable', 'system', `${event.runKey}: nobody in step ${event.step + 1} could be reached`, { ...event });
+        queueNotification('escalation', ['management'], `Nobody reachable: ${summary()}`, `Step ${event.step + 1} of ${event.runKey} reached nobody.`, `unreachable-${event.runKey}-${event.round}-${event.step}`);
+        break;
+      case 'finished':
+        state.pagingRuns = state.pagingRuns.filter((id) => id !== pagingRunId(event.runKey));
+        changed = true;
+        break;
+    }
+  });
+
+  function pagingRunId(runKey: string): string {
+    return `${state.id}-paging-${runKey}`;
+  }
+
+  function stopPaging(by: string): void {
+    for (const runId of state.pagingRuns) pagingSignals.push({ runId, signal: 'stop', by });
+  }
+
+  /** Queues a paging run (R-T-BREACH escalation policy) for the main loop to start. */
+  function page(runKey: string, kind: 'page' | 'breach', steps: PagingInput['steps'], repeat: number, due?: Deadline): void {
+    if (!plan || state.pagingRuns.includes(pagingRunId(runKey))) return;
+    const next = due ?? state.deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+    pagingToStart.push({
+      incidentId: state.id,
+      runKey,
+      steps,
+      repeat,
+      lines: state.lines,
+      acknowledged: state.status !== 'triggered',
+      content: {
+        incidentId: state.id,
+        ackCode: state.ackCode,
+        category: state.category!,
+        severity: state.severity!,
+        kind,
+        ...(next ? { due: { deadline: next.id, dueAt: next.dueAt } } : {}),
+        drill: state.report.drill,
+        lang: plan.paging.language,
+      },
+    });
+    state.pagingRuns.push(pagingRunId(runKey));
+  }
+
   function countProgress(): number {
     return state.deadlines.filter((d) => d.kind === 'progress').length;
   }
@@ -384,7 +475,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       lines,
       deadline: d.id,
     });
-    queueNotification('breach', lines, `Deadline missed (${d.id}): ${summary()}`, `${d.id} was due at ${d.dueAt}. ${nextDue()}`, `breach-${d.id}`);
+    // The breach target is paged like any page (each person's own rules), once; management for major.
+    page(`breach-${d.id}`, 'breach', [{ targets: lines.map((team) => ({ team })), escalateAfterMinutes: 10 }], 0, d);
     if (d.kind === 'progress' && plan) {
       // R-T-DAILY keeps its cadence: the next update is due one interval after the missed one.
       state.deadlines.push(progressDeadline(countProgress() + 1, new Date(d.dueAt), plan));
@@ -402,10 +494,30 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   async function flushNotifications(): Promise<void> {
+    while (pagingToStart.length > 0) {
+      const input = pagingToStart.shift()!;
+      // Abandoned on close so a continue-as-new never cuts a page short; stopped by signal instead.
+      await startChild(pagingWorkflow, {
+        workflowId: pagingRunId(input.runKey),
+        args: [input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
+    while (pagingSignals.length > 0) {
+      const { runId, signal, by } = pagingSignals.shift()!;
+      const handle = getExternalWorkflowHandle(runId);
+      try {
+        if (signal === 'stop') await handle.signal(stopPagingSignal, { reason: `acknowledged or resolved by ${by}` });
+        else await handle.signal(escalateNowSignal, { actor: by });
+      } catch {
+        // The run had already finished.
+      }
+    }
     while (outbox.length > 0) {
       const request = outbox.shift()!;
       const result = await notify(request);
-      record('notified', 'system', `${request.kind} → ${request.lines.join(', ')}${result.duplicate ? ' (already sent)' : ''}`, {
+      const to = result.recipients?.length ? ` (${result.recipients.join(', ')})` : '';
+      record('notified', 'system', `${request.kind} → ${request.lines.join(', ')}${to}${result.duplicate ? ' (already sent)' : ''}`, {
         key: request.key,
         kind: request.kind,
         lines: request.lines,
@@ -439,20 +551,22 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     });
     updateSearchAttributes();
     // R-LINE-*: the responsible lines are paged at once (management too for major, R-LINE-MGMT).
-    const first = state.severity === 'major' ? unique<Line>(['management', ...state.lines, ...levelLines(0)]) : unique([...state.lines]);
-    queueNotification('page', first, `New ${state.severity} incident: ${summary()}`, `Reasons: ${state.reasons.map((r) => `${r.rule} (${r.evidence})`).join('; ')}. ${nextDue()}`, 'triage');
+    if (state.severity === 'major') state.lines = unique<Line>([...state.lines, 'management']);
+    const tier = plan.paging[state.severity];
+    page('triage', 'page', tier.steps, tier.repeat);
   }
 
   while (state.status !== 'resolved') {
     await flushNotifications();
     fireDue(workflowNow());
-    if (outbox.length > 0) continue;
+    if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0) continue;
     if (shouldContinueAsNew()) break;
     const wake = nextWakeUp();
     changed = false;
     const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);
-    if (delay === undefined) await condition(() => changed || state.status === 'resolved' || outbox.length > 0);
-    else await condition(() => changed || state.status === 'resolved' || outbox.length > 0, delay);
+    const work = () => changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0;
+    if (delay === undefined) await condition(work);
+    else await condition(work, delay);
   }
 
   await flushNotifications();

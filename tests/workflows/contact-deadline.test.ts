@@ -1,5 +1,6 @@
 // R-T-CONTACT: contact the customer within 30 minutes; warning before (R-T-BREACH), breach after.
 import { contactUpdate } from '../../workflows/contracts';
+import { MOBILE } from './paging-fakes';
 import { MINUTE, system, teardownEnvironment, waitFor, withHarness } from './harness';
 
 afterAll(teardownEnvironment);
@@ -19,7 +20,7 @@ test('R-T-CONTACT met: a contact at 10 minutes meets the deadline and escalates 
     expect(d.warned).toBe(false);
     expect(state.escalationLevel).toBe(0);
     expect(state.timeline.filter((e) => e.type === 'escalated')).toHaveLength(0);
-    expect(h.notifier.ofKind('breach')).toHaveLength(0);
+    expect(h.channels.sent.filter((p) => p.key.includes(':breach-'))).toHaveLength(0);
   });
 });
 
@@ -50,9 +51,17 @@ test('R-T-CONTACT breached: no contact by 30 minutes is a breach that escalates 
     expect(state.escalationLevel).toBe(1);
     const escalated = state.timeline.find((e) => e.type === 'escalated')!;
     expect(escalated.data).toMatchObject({ level: 1, deadline: 'contact' });
-    const breachPages = await waitFor(async () => h.notifier.ofKind('breach'), (b) => b.length === 1);
-    // R-T-BREACH: the next level of the tier's escalation policy is paged.
-    expect(breachPages[0]!.lines).toEqual(h.policy.escalation[state.severity!][1]);
+    // R-T-BREACH: the next level of the tier's escalation ladder (management for general) is
+    // paged through its on-call person's own rules, and the page is on the timeline.
+    expect(h.policy.escalation[state.severity!][1]).toEqual(['management']);
+    const paged = await waitFor(
+      () => h.state(handle),
+      (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'),
+    );
+    expect(paged.timeline.find((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact')!.data).toMatchObject({ personId: 'mgr-1', channel: 'sms' });
+    const sms = h.channels.to(MOBILE(5)).filter((p) => p.key.includes(':breach-contact:'));
+    expect(sms).toHaveLength(1);
+    expect(sms[0]!.text).toContain(paged.ackCode);
     // A contact after the breach is still recorded, but the deadline stays breached.
     await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'Reached the customer late' }] });
     expect((await h.state(handle)).deadlines.find((d) => d.id === 'contact')!.state).toBe('breached');

@@ -1,6 +1,7 @@
 // R-T-BREACH + R-LINE-MGMT: breaches escalate level by level; major incidents involve management;
 // deadlines met on time escalate nothing.
 import { contactUpdate, progressUpdate, solutionUpdate } from '../../workflows/contracts';
+import { MOBILE } from './paging-fakes';
 import { HOUR, MINUTE, report, system, teardownEnvironment, waitFor, withHarness } from './harness';
 
 afterAll(teardownEnvironment);
@@ -14,12 +15,15 @@ const systemDown = report({
 
 test('R-LINE-MGMT: a major incident pages management at triage', async () => {
   await withHarness(async (h) => {
-    const { triage } = await h.start(systemDown);
+    const { handle, triage } = await h.start(systemDown);
     expect(triage.triage).toMatchObject({ category: 'system', severity: 'major' });
     expect(triage.triage.lines).toEqual(expect.arrayContaining(['technology', 'management']));
-    const pages = await waitFor(async () => h.notifier.ofKind('page'), (p) => p.length === 1);
-    expect(pages[0]!.lines).toContain('management');
-    expect(pages[0]!.lines).toContain('technology');
+    // The major policy's first step pages the responsible lines and management at once.
+    const state = await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'paging-step'));
+    const step = state.timeline.find((e) => e.type === 'paging-step')!;
+    expect(step.data?.people).toEqual(expect.arrayContaining(['tech-1', 'mgr-1']));
+    await waitFor(async () => h.channels.to(MOBILE(5)), (sent) => sent.length >= 1);
+    await waitFor(async () => h.channels.to(MOBILE(4)), (sent) => sent.length >= 1);
   });
 });
 
@@ -30,8 +34,10 @@ test('R-T-BREACH: each breach climbs one level; a major breach always pages mana
     await waitFor(() => h.state(handle), (s) => s.escalationLevel === 1);
     await h.env.sleep(30 * MINUTE); // solution breached
     const state = await waitFor(() => h.state(handle), (s) => s.escalationLevel === 2);
-    const breaches = await waitFor(async () => h.notifier.ofKind('breach'), (b) => b.length === 2);
-    for (const b of breaches) expect(b.lines).toContain('management');
+    // Each breach pages management's on-call person (mgr-1) in its own paging run.
+    for (const deadline of ['contact', 'solution']) {
+      await waitFor(async () => h.channels.to(MOBILE(5)).filter((p) => p.key.includes(`:breach-${deadline}:`)), (b) => b.length >= 1);
+    }
     expect(state.timeline.filter((e) => e.type === 'escalated').map((e) => e.data?.level)).toEqual([1, 2]);
   });
 });
@@ -48,8 +54,15 @@ test('a minor incident climbs its own ladder: customer service, then claims, the
     expect(triage.triage.severity).toBe('minor');
     await h.env.sleep(61 * MINUTE);
     await waitFor(() => h.state(handle), (s) => s.escalationLevel === 2);
-    const breaches = await waitFor(async () => h.notifier.ofKind('breach'), (b) => b.length === 2);
-    expect(breaches.map((b) => b.lines)).toEqual([h.policy.escalation.minor[1], h.policy.escalation.minor[2]]);
+    // Breach 1 pages the next level (claims), breach 2 the one after (management).
+    const state = await waitFor(
+      () => h.state(handle),
+      (s) => s.timeline.filter((e) => e.type === 'paging-step' && String(e.data?.runKey).startsWith('breach-')).length === 2,
+    );
+    const breachSteps = state.timeline.filter((e) => e.type === 'paging-step' && String(e.data?.runKey).startsWith('breach-'));
+    expect(breachSteps.map((e) => e.data?.runKey)).toEqual(['breach-contact', 'breach-solution']);
+    expect(breachSteps[0]!.data?.people).toEqual([expect.stringMatching(/^claims-[ab]$/)]);
+    expect(breachSteps[1]!.data?.people).toEqual(['mgr-1']);
   });
 });
 
@@ -66,6 +79,6 @@ test('deadlines met on time escalate nothing over two days', async () => {
     const state = await h.state(handle);
     expect(state.escalationLevel).toBe(0);
     expect(state.timeline.filter((e) => ['escalated', 'deadline-breached'].includes(e.type))).toEqual([]);
-    expect(h.notifier.ofKind('breach')).toEqual([]);
+    expect(h.channels.sent.filter((p) => p.key.includes(':breach-'))).toEqual([]);
   });
 });

@@ -15,6 +15,9 @@ import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../domain/policy';
 import type { IncidentReport } from '../../domain/types';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { stateQuery, triageUpdate, type IncidentState, type NotificationRequest, type TriageResponse } from '../../workflows/contracts';
+import { MemorySentLedger } from '../../activities/paging';
+import type { Roster } from '../../domain/roster';
+import { RecordingChannels, testRoster } from './paging-fakes';
 import { getWorkflowBundle } from '../support/bundle';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 
@@ -54,6 +57,9 @@ export interface Harness {
   notifier: RecordingNotifier;
   policy: Policy;
   calendar: WorkingCalendar;
+  channels: RecordingChannels;
+  ledger: MemorySentLedger;
+  roster: Roster;
   now(): Promise<Date>;
   /** Starts an incident reported now (server clock) and waits for its triage. */
   start(r?: IncidentReport): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
@@ -77,6 +83,7 @@ export async function teardownEnvironment(): Promise<void> {
 export interface HarnessOptions {
   policy?: unknown;
   calendarData?: CalendarData;
+  roster?: Roster;
 }
 
 /** Runs `body` with a worker polling a fresh task queue; the worker stops when `body` ends. */
@@ -85,19 +92,30 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
   const policy = options.policy ? parsePolicy(options.policy) : DEFAULT_POLICY;
   const calendar = createCalendar(options.calendarData ?? readCalendarData(), policy.timeZone);
   const notifier = new RecordingNotifier();
+  const channels = new RecordingChannels(() => Date.now());
+  const ledger = new MemorySentLedger();
+  const roster = options.roster ?? testRoster();
   const taskQueue = `test-${randomUUID()}`;
   const started: WorkflowHandle<typeof incidentWorkflow>[] = [];
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await getWorkflowBundle(),
-    activities: createActivities({ policy, calendar, notifier }),
+    activities: createActivities({
+      policy,
+      calendar,
+      notifier,
+      paging: { roster, channels, ledger, timeZone: policy.timeZone },
+    }),
   });
   const harness: Harness = {
     env,
     notifier,
     policy,
     calendar,
+    channels,
+    ledger,
+    roster,
     now: async () => new Date(await env.currentTimeMs()),
     async start(r = report()) {
       const id = `INC-${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
@@ -119,7 +137,18 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
     try {
       return await body(harness);
     } finally {
-      await Promise.all(started.map((handle) => handle.terminate('test finished').catch(() => undefined)));
+      const runs = await Promise.all(
+        started.map((handle) =>
+          handle
+            .query(stateQuery)
+            .then((state) => state.pagingRuns)
+            .catch(() => [] as string[]),
+        ),
+      );
+      const children = runs.flat().map((id) => env.client.workflow.getHandle(id));
+      await Promise.all(
+        [...started, ...children].map((handle) => handle.terminate('test finished').catch(() => undefined)),
+      );
     }
   });
 }

@@ -1,0 +1,287 @@
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { maskContact, renderPage } from '../domain/message';
+import type { PagingTarget } from '../domain/policy';
+import { findPerson, whoIsOnCall, type Roster } from '../domain/roster';
+import type { Line } from '../domain/types';
+import type { NotificationRequest, PageContent, PagedPerson } from '../workflows/contracts';
+import type { Channels } from './channels';
+import type { Notifier } from './outbox';
+
+/**
+ * A durable record of pages, so that a worker that dies after a send and before the workflow
+ * records it never pages the same person for the same step on the same channel twice.
+ * `begin` claims a key before the send; a claimed key is never sent again.
+ */
+export interface SentLedger {
+  /** `true` when the key was free and is now claimed; `false` when it was claimed before. */
+  begin(key: string): Promise<boolean>;
+  complete(key: string, providerId: string): Promise<void>;
+  /** Releases a claim whose send failed before reaching the provider, so a retry may send. */
+  release(key: string): Promise<void>;
+}
+
+interface LedgerLine {
+  key: string;
+  state: 'claimed' | 'sent' | 'released';
+  providerId?: string;
+  at: string;
+}
+
+/**
+ * The embedded default: an append-only JSON-lines file (one worker host). A deployment running
+ * workers on several hosts points `SENT_LEDGER_FILE` at shared storage or replaces this class.
+ */
+export class FileSentLedger implements SentLedger {
+  private state: Promise<Map<string, LedgerLine['state']>> | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  private load(): Promise<Map<string, LedgerLine['state']>> {
+    this.state ??= readFile(this.path, 'utf8').then(
+      (text) => {
+        const map = new Map<string, LedgerLine['state']>();
+        for (const line of text.split('\n')) {
+          if (!line) continue;
+          try {
+            const entry = JSON.parse(line) as LedgerLine;
+            map.set(entry.key, entry.state);
+          } catch {
+            // A torn last line from a crash mid-write: the claim it held was never acted on.
+          }
+        }
+        return map;
+      },
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return new Map();
+        throw err;
+      },
+    );
+    return this.state;
+  }
+
+  private write(entry: LedgerLine): Promise<void> {
+    const next = this.tail.then(async () => {
+      await mkdir(dirname(this.path), { recursive: true });
+      await appendFile(this.path, JSON.stringify(entry) + '\n');
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  async begin(key: string): Promise<boolean> {
+    const map = await this.load();
+    const seen = map.get(key);
+    if (seen === 'claimed' || seen === 'sent') return false;
+    map.set(key, 'claimed');
+    await this.write({ key, state: 'claimed', at: new Date().toISOString() });
+    return true;
+  }
+
+  async complete(key: string, providerId: string): Promise<void> {
+    (await this.load()).set(key, 'sent');
+    await this.write({ key, state: 'sent', providerId, at: new Date().toISOString() });
+  }
+
+  async release(key: string): Promise<void> {
+    (await this.load()).set(key, 'released');
+    await this.write({ key, state: 'released', at: new Date().toISOString() });
+  }
+}
+
+/** An in-memory ledger for tests. */
+export class MemorySentLedger implements SentLedger {
+  readonly entries = new Map<string, LedgerLine['state']>();
+  async begin(key: string) {
+    const seen = this.entries.get(key);
+    if (seen === 'claimed' || seen === 'sent') return false;
+    this.entries.set(key, 'claimed');
+    return true;
+  }
+  async complete(key: string) {
+    this.entries.set(key, 'sent');
+  }
+  async release(key: string) {
+    this.entries.set(key, 'released');
+  }
+}
+
+/** Signs one-click acknowledgement links for e-mail pages (verified by the API's `/ack/:token`). */
+export function signAckToken(secret: string, payload: { incidentId: string; personId: string; expiresAt: number }): string {
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const signature = createHmac('sha256', secret).update(body).digest('base64url');
+  return `${body}.${signature}`;
+}
+
+export interface PagingDependencies {
+  roster: Roster;
+  channels: Channels;
+  ledger: SentLedger;
+  /** Public base URL of the API (webhooks, e-mail acknowledgement links); none: no links. */
+  publicBaseUrl?: string;
+  ackLinkSecret?: string;
+  ackLinkTtlMinutes?: number;
+  /** Deadlines in pages are shown in this zone (R-T-CAL). */
+  timeZone?: string;
+  clock?: () => Date;
+}
+
+const DEADLINE_NAMES: Record<'zh' | 'en', Record<string, string>> = {
+  zh: { contact: '联系客户', solution: '初步方案', progress: '进度更新', 'complaint-reply': '投诉回复', 'complaint-investigation': '投诉调查' },
+  en: { contact: 'contact', solution: 'solution', progress: 'progress update', 'complaint-reply': 'complaint reply', 'complaint-investigation': 'investigation' },
+};
+
+/** "联系客户 11-22 10:30 前到期" / "contact due 11-22 10:30", in the deployment's zone. */
+export function describeDue(content: PageContent, timeZone = 'Asia/Shanghai'): string {
+  if (!content.due) return content.lang === 'zh' ? '无待办时限' : 'no open deadline';
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(content.due.dueAt));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const when = `${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+  const kind = content.due.deadline.replace(/-\d+$/, '');
+  const name = DEADLINE_NAMES[content.lang][kind] ?? content.due.deadline;
+  if (content.kind === 'breach') return content.lang === 'zh' ? `${name}已于 ${when} 超期` : `${name} missed (due ${when})`;
+  return content.lang === 'zh' ? `${name} ${when} 前到期` : `${name} due ${when}`;
+}
+
+/** The paging side effects: who to page, and one page on one channel, exactly once. */
+export function createPagingActivities(deps: PagingDependencies) {
+  const clock = deps.clock ?? (() => new Date());
+  return {
+    /** Resolves a step's targets to people on call now (R-LINE-*): deduplicated, in target order. */
+    async resolvePagingTargets(input: { targets: PagingTarget[]; lines: Line[]; at: string }): Promise<PagedPerson[]> {
+      // The step's own time (the workflow clock), so a hand-off is judged when the step runs.
+      const at = new Date(input.at);
+      const ids: string[] = [];
+      for (const target of input.targets) {
+        if ('person' in target) ids.push(target.person);
+        else {
+          const teams = 'team' in target ? [target.team] : input.lines;
+          for (const team of teams) ids.push(...whoIsOnCall(deps.roster, team, at).map((o) => o.personId));
+        }
+      }
+      const people: PagedPerson[] = [];
+      for (const id of new Set(ids)) {
+        const person = findPerson(deps.roster, id);
+        if (person) people.push({ id: person.id, name: person.name, rules: person.rules });
+      }
+      return people;
+    },
+
+    /**
+     * Sends one page. Idempotent by `key` through the sent ledger: a retry after a crash
+     * between the send and its record answers `duplicate` instead of paging again.
+     * Throws `InvalidContact` (non-retryable) for a contact that can never work.
+     */
+    async deliverPage(input: {
+      key: string;
+      personId: string;
+      channel: 'email' | 'sms' | 'voice';
+      content: PageContent;
+    }): Promise<{ to: string; providerId?: string; duplicate: boolean }> {
+      const person = findPerson(deps.roster, input.personId);
+      const address = input.channel === 'email' ? person?.email : person?.mobile;
+      if (!person || !address) {
+        throw ApplicationFailure.nonRetryable(`${input.personId} has no ${input.channel} contact`, 'InvalidContact');
+      }
+      const to = maskContact(address);
+      if (!(await deps.ledger.begin(input.key))) return { to, duplicate: true };
+      const ackUrl =
+        deps.publicBaseUrl && deps.ackLinkSecret && input.channel === 'email'
+          ? `${deps.publicBaseUrl.replace(/\/$/, '')}/ack/${signAckToken(deps.ackLinkSecret, {
+              incidentId: input.content.incidentId,
+              personId: person.id,
+              expiresAt: clock().getTime() + (deps.ackLinkTtlMinutes ?? 24 * 60) * 60_000,
+            })}`
+          : undefined;
+      const { due: _due, ...content } = input.content;
+      const page = renderPage({
+        ...content,
+        dueSummary: describeDue(input.content, deps.timeZone),
+        ...(ackUrl ? { ackUrl } : {}),
+      });
+      try {
+        let providerId: string;
+        if (input.channel === 'email') {
+          ({ providerId } = await deps.channels.email.send({ to: address, subject: page.subject, text: page.text, idempotencyKey: input.key }));
+        } else if (input.channel === 'sms') {
+          ({ providerId } = await deps.channels.sms.send({ to: address, body: page.sms, idempotencyKey: input.key }));
+        } else {
+          const base = deps.publicBaseUrl?.replace(/\/$/, '');
+          ({ providerId } = await deps.channels.voice.call(
+            base
+              ? {
+                  to: address,
+                  idempotencyKey: input.key,
+                  twimlUrl: `${base}/webhooks/twilio/voice?incident=${encodeURIComponent(input.content.incidentId)}&lang=${input.content.lang}`,
+                }
+              : { to: address, idempotencyKey: input.key, twiml: voiceTwiml(page.voice, input.content.lang) },
+          ));
+        }
+        await deps.ledger.complete(input.key, providerId);
+        return { to, providerId, duplicate: false };
+      } catch (err) {
+        // The provider refused before anything went out: the claim is released so a retry may send.
+        await deps.ledger.release(input.key);
+        throw err;
+      }
+    },
+  };
+}
+
+function voiceTwiml(say: string, lang: 'zh' | 'en'): string {
+  const escaped = say.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<Response><Say language="${lang === 'zh' ? 'cmn-CN' : 'en-US'}">${escaped}</Say></Response>`;
+}
+
+export type PagingActivities = ReturnType<typeof createPagingActivities>;
+
+/**
+ * Notifications that need no acknowledgement (warnings, resolutions, "management informed"):
+ * each line's on-call people get them on their first channel, once per key and person.
+ */
+export class RosterNotifier implements Notifier {
+  constructor(private readonly deps: PagingDependencies) {}
+
+  async deliver(request: NotificationRequest): Promise<{ duplicate: boolean; channel: string; recipients: string[] }> {
+    const at = (this.deps.clock ?? (() => new Date()))();
+    const ids = new Set(request.lines.flatMap((line) => whoIsOnCall(this.deps.roster, line, at).map((o) => o.personId)));
+    const recipients: string[] = [];
+    let duplicates = 0;
+    for (const id of ids) {
+      const person = findPerson(this.deps.roster, id);
+      const rule = person && [...person.rules].sort((a, b) => a.afterMinutes - b.afterMinutes).find((r) => (r.channel === 'email' ? person.email : person.mobile));
+      if (!person || !rule) continue;
+      const channel = rule.channel === 'voice' ? 'sms' : rule.channel; // an FYI is never a phone call
+      const address = channel === 'email' ? person.email : person.mobile;
+      if (!address) continue;
+      const key = `${request.key}:${person.id}:${channel}`;
+      if (!(await this.deps.ledger.begin(key))) {
+        duplicates += 1;
+        continue;
+      }
+      try {
+        const { providerId } =
+          channel === 'email'
+            ? await this.deps.channels.email.send({ to: address, subject: request.subject, text: request.body, idempotencyKey: key })
+            : await this.deps.channels.sms.send({ to: address, body: request.subject, idempotencyKey: key });
+        await this.deps.ledger.complete(key, providerId);
+        recipients.push(`${person.id} (${channel})`);
+      } catch (err) {
+        await this.deps.ledger.release(key);
+        const permanent = err instanceof ApplicationFailure && err.type === 'InvalidContact';
+        if (!permanent) throw err;
+      }
+    }
+    return { duplicate: recipients.length === 0 && duplicates > 0, channel: 'roster', recipients };
+  }
+}

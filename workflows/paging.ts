@@ -1,0 +1,141 @@
+/**
+ * One paging run of one incident: an escalation policy played out step by step until someone
+ * acknowledges (R-T-BREACH, R-LINE-*). Each step pages the people its targets resolve to at that
+ * moment (so a hand-off mid-incident pages the new on-call person at the next step), each person
+ * by their own notification rules. Every send and failure is reported to the incident's timeline.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  escalateNowSignal,
+  pagingEventSignal,
+  stopPagingSignal,
+  type PagedPerson,
+  type PagingEvent,
+  type PagingInput,
+} from './contracts';
+import { workflowNow, workflowNowMs } from './clock';
+
+const { resolvePagingTargets } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+// Transient provider failures retry with backoff (a bounded number of times, so a person whose
+// channel stays down falls through to the next one); `InvalidContact` is permanent at once.
+const { deliverPage } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+const MINUTE = 60_000;
+
+/** The failure type a channel throws for a contact that can never work (style: permanent failure). */
+const INVALID_CONTACT = 'InvalidContact';
+
+export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged' | 'exhausted'> {
+  let stopped = input.acknowledged;
+  let escalateNow = false;
+  setHandler(stopPagingSignal, () => {
+    stopped = true;
+  });
+  setHandler(escalateNowSignal, () => {
+    escalateNow = true;
+  });
+
+  const parentId = workflowInfo().parent?.workflowId ?? input.incidentId;
+  const incident = getExternalWorkflowHandle(parentId);
+  const report = async (event: PagingEvent) => {
+    try {
+      await incident.signal(pagingEventSignal, event);
+    } catch {
+      // The incident has closed: nothing left to record on.
+    }
+  };
+
+  /**
+   * Pages one person in one step. Rules fire at their `afterMinutes` unless the run stopped or
+   * the step moved on; a permanent failure moves straight to the person's next channel.
+   * Resolves `true` when at least one channel took the page.
+   */
+  async function pagePerson(person: PagedPerson, stepKey: string, stepOver: () => boolean, stepStart: number): Promise<boolean> {
+    const rules = [...person.rules].sort((a, b) => a.afterMinutes - b.afterMinutes);
+    const failedChannels = new Set<string>();
+    let reached = false;
+    let hurry = false;
+    for (const [index, rule] of rules.entries()) {
+      if (failedChannels.has(rule.channel)) continue;
+      if (index > 0 && !hurry) {
+        // Follow-up rules only while nobody has acknowledged (an acknowledged run pages once).
+        if (input.acknowledged) break;
+        const wait = stepStart + rule.afterMinutes * MINUTE - workflowNowMs();
+        if (wait > 0) await condition(() => stopped || stepOver(), wait);
+        if (stopped || stepOver()) break;
+      }
+      hurry = false;
+      const key = `${input.incidentId}:${stepKey}:${person.id}:${rule.channel}`;
+      try {
+        const result = await deliverPage({ key, personId: person.id, channel: rule.channel, content: input.content });
+        reached = true;
+        await report({ type: 'paged', runKey: input.runKey, personId: person.id, channel: rule.channel, to: result.to, duplicate: result.duplicate });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : err;
+        const permanent = cause instanceof ApplicationFailure && cause.type === INVALID_CONTACT;
+        failedChannels.add(rule.channel);
+        await report({
+          type: 'page-failed',
+          runKey: input.runKey,
+          personId: person.id,
+          channel: rule.channel,
+          error: cause instanceof Error ? cause.message : String(cause),
+          permanent,
+        });
+        // Nothing reached this person yet: try their next channel now rather than at its time.
+        if (!reached) hurry = true;
+      }
+    }
+    return reached;
+  }
+
+  const rounds = input.acknowledged ? 1 : input.repeat + 1;
+  const steps = input.acknowledged ? input.steps.slice(0, 1) : input.steps;
+  for (let round = 0; round < rounds && !stopped; round++) {
+    for (const [index, step] of steps.entries()) {
+      if (stopped) break;
+      escalateNow = false;
+      const people = await resolvePagingTargets({ targets: step.targets, lines: input.lines, at: workflowNow().toISOString() });
+      await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
+      const stepKey = `${input.runKey}:r${round}:s${index}`;
+      let over = false;
+      let settled = 0;
+      let reachedAny = false;
+      const stepStart = workflowNowMs();
+      const pages = people.map((person) =>
+        pagePerson(person, stepKey, () => over, stepStart).then((reached) => {
+          settled += 1;
+          reachedAny ||= reached;
+        }),
+      );
+      // Wait for an acknowledgement, the step's time, "escalate now", or — when nobody at all
+      // could be reached — move on at once (and tell management, R-LINE-MGMT).
+      const unreachable = () => settled === people.length && !reachedAny;
+      const waitMs = step.escalateAfterMinutes * MINUTE;
+      if (waitMs > 0) await condition(() => stopped || escalateNow || unreachable(), waitMs);
+      if (unreachable()) await report({ type: 'unreachable', runKey: input.runKey, round, step: index });
+      over = true;
+      await Promise.all(pages);
+      if (input.acknowledged) break;
+    }
+  }
+  const outcome = stopped ? 'acknowledged' : 'exhausted';
+  await report({ type: 'finished', runKey: input.runKey, reason: outcome });
+  return outcome;
+}
