@@ -209,8 +209,8 @@ export function createPagingActivities(deps: PagingDependencies) {
         dueSummary: describeDue(input.content, deps.timeZone),
         ...(ackUrl ? { ackUrl } : {}),
       });
+      let providerId: string;
       try {
-        let providerId: string;
         if (input.channel === 'email') {
           ({ providerId } = await deps.channels.email.send({ to: address, subject: page.subject, text: page.text, idempotencyKey: input.key }));
         } else if (input.channel === 'sms') {
@@ -227,13 +227,15 @@ export function createPagingActivities(deps: PagingDependencies) {
               : { to: address, idempotencyKey: input.key, twiml: voiceTwiml(page.voice, input.content.lang) },
           ));
         }
-        await deps.ledger.complete(input.key, providerId);
-        return { to, providerId, duplicate: false };
       } catch (err) {
-        // The provider refused before anything went out: the claim is released so a retry may send.
+        // The provider refused: nothing went out, so the claim is released and a retry may send.
         await deps.ledger.release(input.key);
         throw err;
       }
+      // Past this point the page is out: if the worker dies before the record, the claim stays
+      // and the retry answers `duplicate` instead of paging the person again.
+      await deps.ledger.complete(input.key, providerId);
+      return { to, providerId, duplicate: false };
     },
   };
 }

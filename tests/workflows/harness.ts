@@ -84,6 +84,7 @@ export interface HarnessOptions {
   policy?: unknown;
   calendarData?: CalendarData;
   roster?: Roster;
+  ledger?: MemorySentLedger;
 }
 
 /** Runs `body` with a worker polling a fresh task queue; the worker stops when `body` ends. */
@@ -93,7 +94,7 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
   const calendar = createCalendar(options.calendarData ?? readCalendarData(), policy.timeZone);
   const notifier = new RecordingNotifier();
   const channels = new RecordingChannels(() => Date.now());
-  const ledger = new MemorySentLedger();
+  const ledger = options.ledger ?? new MemorySentLedger();
   const roster = options.roster ?? testRoster();
   const taskQueue = `test-${randomUUID()}`;
   const started: WorkflowHandle<typeof incidentWorkflow>[] = [];

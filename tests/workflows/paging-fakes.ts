@@ -1,6 +1,7 @@
 /** Typed fakes for the paging side: a recording channel set and a small test roster. */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Channels, EmailMessage, SmsMessage, VoiceCall } from '../../activities/channels';
+import { MemorySentLedger } from '../../activities/paging';
 import { parseRoster, type Roster } from '../../domain/roster';
 
 export interface SentPage {
@@ -69,4 +70,19 @@ export function testRoster(overrides: { claimsHandoff?: { weekday: number; time:
       management: always('mgr-1'),
     },
   });
+}
+
+/** A ledger whose record of a matching send fails once: the worker died between send and record. */
+export class CrashingLedger extends MemorySentLedger {
+  crashed: string[] = [];
+  constructor(private readonly crashOn: (key: string) => boolean) {
+    super();
+  }
+  override async complete(key: string): Promise<void> {
+    if (this.crashOn(key) && !this.crashed.includes(key)) {
+      this.crashed.push(key);
+      throw new Error('worker died after the send, before recording it');
+    }
+    return super.complete(key);
+  }
 }

@@ -1,0 +1,144 @@
+// Escalation policies (paging): step delays, repeats, acknowledgement stopping the rest, a hand-off
+// mid-incident, fallback to the next channel, nobody reachable, and no double page after a crash
+// between send and record. R-T-BREACH, R-LINE-*, R-LINE-MGMT.
+import { acknowledgeUpdate, type IncidentState } from '../../workflows/contracts';
+import { CrashingLedger, MOBILE, testRoster } from './paging-fakes';
+import { MINUTE, environment, report, system, teardownEnvironment, waitFor, withHarness, type Harness } from './harness';
+
+afterAll(teardownEnvironment);
+
+const general = report(); // a single customer's complaint: general tier, lines claims + customer service
+
+function events(state: IncidentState, type: string, runKey = 'triage') {
+  return state.timeline.filter((e) => e.type === type && e.data?.runKey === runKey);
+}
+
+async function stepsSeen(h: Harness, handle: Parameters<Harness['state']>[0], count: number) {
+  return waitFor(() => h.state(handle), (s) => events(s, 'paging-step').length >= count);
+}
+
+const policy = {
+  paging: {
+    general: {
+      steps: [
+        { targets: [{ lines: true }], escalateAfterMinutes: 10 },
+        { targets: [{ team: 'management' }], escalateAfterMinutes: 10 },
+      ],
+      repeat: 1,
+    },
+  },
+};
+
+test('steps wait their delay, people get follow-ups by their own rules, and the policy repeats', async () => {
+  await withHarness(async (h) => {
+    const { handle } = await h.start(general);
+    let state = await stepsSeen(h, handle, 1);
+    const first = events(state, 'paging-step')[0]!;
+    expect(first.data).toMatchObject({ round: 0, step: 0 });
+    expect(first.data?.people).toEqual(expect.arrayContaining(['cs-1']));
+    await waitFor(async () => h.channels.to(MOBILE(1)), (s) => s.some((p) => p.channel === 'sms'));
+    // cs-1's own rule: a voice call after 2 minutes without acknowledgement.
+    await h.env.sleep(2 * MINUTE + 1000);
+    await waitFor(async () => h.channels.to(MOBILE(1)), (s) => s.some((p) => p.channel === 'voice'));
+    expect(h.channels.to(MOBILE(5))).toHaveLength(0); // management not yet
+    await h.env.sleep(8 * MINUTE);
+    state = await stepsSeen(h, handle, 2);
+    expect(events(state, 'paging-step')[1]!.data).toMatchObject({ round: 0, step: 1, people: ['mgr-1'] });
+    await waitFor(async () => h.channels.to(MOBILE(5)), (s) => s.length >= 1);
+    // After the last step's wait the policy runs again (repeat 1), then stops.
+    await h.env.sleep(10 * MINUTE + 1000);
+    state = await stepsSeen(h, handle, 3);
+    expect(events(state, 'paging-step')[2]!.data).toMatchObject({ round: 1, step: 0 });
+    await h.env.sleep(25 * MINUTE);
+    state = await waitFor(() => h.state(handle), (s) => !s.pagingRuns.includes(`${s.id}-paging-triage`));
+    expect(events(state, 'paging-step')).toHaveLength(4);
+  }, { policy });
+});
+
+test('an acknowledgement mid-policy stops the follow-ups and the later steps', async () => {
+  await withHarness(async (h) => {
+    const { handle } = await h.start(general);
+    await stepsSeen(h, handle, 1);
+    await h.env.sleep(MINUTE);
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await h.env.sleep(30 * MINUTE);
+    const state = await waitFor(() => h.state(handle), (s) => !s.pagingRuns.includes(`${s.id}-paging-triage`));
+    expect(events(state, 'paging-step')).toHaveLength(1);
+    expect(h.channels.sent.filter((p) => p.channel === 'voice')).toEqual([]); // the 2-minute calls never went
+    expect(h.channels.to(MOBILE(5))).toEqual([]); // management was never paged
+  }, { policy });
+});
+
+test('a hand-off mid-incident pages the new on-call person at the next step', async () => {
+  const env = await environment();
+  const now = new Date(await env.currentTimeMs());
+  // Claims hands off 15 minutes from now (Asia/Shanghai wall clock).
+  const soon = new Date(now.getTime() + 15 * MINUTE);
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(soon);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1;
+  const roster = testRoster({ claimsHandoff: { weekday, time: `${get('hour')}:${get('minute')}` } });
+  await withHarness(async (h) => {
+    const { handle } = await h.start(general);
+    await stepsSeen(h, handle, 1);
+    await h.env.sleep(21 * MINUTE); // past the hand-off, into round 2's first step
+    const state = await stepsSeen(h, handle, 3);
+    const [before, , after] = events(state, 'paging-step');
+    const claimsBefore = (before!.data?.people as string[]).filter((p) => p.startsWith('claims-'));
+    const claimsAfter = (after!.data?.people as string[]).filter((p) => p.startsWith('claims-'));
+    expect(claimsBefore).toHaveLength(1);
+    expect(claimsAfter).toHaveLength(1);
+    expect(claimsAfter[0]).not.toBe(claimsBefore[0]);
+  }, { policy, roster });
+});
+
+test('a permanent failure moves to the person\'s next channel at once, and is on the timeline', async () => {
+  await withHarness(async (h) => {
+    h.channels.invalid.add(MOBILE(2)); // claims-a's mobile is invalid: SMS and voice fail for good
+    const { handle } = await h.start(general);
+    const state = await waitFor(
+      () => h.state(handle),
+      (s) => events(s, 'paged').some((e) => e.data?.personId === 'claims-a' && e.data?.channel === 'email'),
+    );
+    expect(events(state, 'page-failed').find((e) => e.data?.personId === 'claims-a')!.data).toMatchObject({ channel: 'sms', permanent: true });
+    expect(h.channels.to('claims-a@example.com')).toHaveLength(1);
+  }, { policy: { paging: { general: { steps: [{ targets: [{ person: 'claims-a' }], escalateAfterMinutes: 10 }] } } } });
+});
+
+test('when nobody in a step can be reached, the next step starts at once and management is told', async () => {
+  await withHarness(async (h) => {
+    h.channels.invalid.add(MOBILE(3)); // claims-b has only SMS and voice, both on this number
+    const { handle } = await h.start(general);
+    const state = await stepsSeen(h, handle, 2);
+    expect(events(state, 'unreachable')).toHaveLength(1);
+    expect(events(state, 'paging-step')[1]!.data?.people).toEqual(['mgr-1']);
+    // No time passed: the 10-minute wait was skipped.
+    expect(Date.parse(events(state, 'paging-step')[1]!.at) - Date.parse(events(state, 'paging-step')[0]!.at)).toBeLessThan(MINUTE);
+    await waitFor(async () => h.notifier.ofKind('escalation'), (n) => n.length === 1 && n[0]!.lines.includes('management'));
+  }, {
+    policy: {
+      paging: {
+        general: {
+          steps: [
+            { targets: [{ person: 'claims-b' }], escalateAfterMinutes: 10 },
+            { targets: [{ team: 'management' }], escalateAfterMinutes: 10 },
+          ],
+        },
+      },
+    },
+  });
+});
+
+test('a worker dying between the send and its record does not page the person twice', async () => {
+  const ledger = new CrashingLedger((key) => key.endsWith(':cs-1:sms'));
+  await withHarness(async (h) => {
+    const { handle } = await h.start(general);
+    const state = await waitFor(
+      () => h.state(handle),
+      (s) => events(s, 'paged').some((e) => e.data?.personId === 'cs-1' && e.data?.channel === 'sms'),
+    );
+    expect(ledger.crashed).toHaveLength(1);
+    expect(h.channels.to(MOBILE(1)).filter((p) => p.channel === 'sms')).toHaveLength(1);
+    expect(events(state, 'paged').find((e) => e.data?.personId === 'cs-1')!.data).toMatchObject({ duplicate: true });
+  }, { policy, ledger });
+});
