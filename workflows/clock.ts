@@ -4,7 +4,7 @@
  * read it; the lint rule that bans clock reads elsewhere in `workflows/` keeps it that way.
  */
 export function workflowNow(): Date {
-  // eslint-disable-next-line no-restricted-properties, no-restricted-syntax
+  // eslint-disable-next-line no-restricted-properties
   return new Date(Date.now());
 }
 

@@ -129,11 +129,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     return `${state.id} · ${state.category ?? '?'} / ${state.severity ?? '?'} · ${state.report.title}`;
   }
 
-  function nextDue(): string {
-    const pending = state.deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-    return pending.map((d) => `${d.id} due ${d.dueAt}`).join('; ') || 'no open deadlines';
-  }
-
   /** Search attributes let incidents be listed and filtered; they carry no personal data (R-SEC-1). */
   function updateSearchAttributes(): void {
     upsertSearchAttributes([
