@@ -74,17 +74,17 @@ export class TwilioFake {
 
   /** Starts a fake on 127.0.0.1 on a free port. */
   static async start(options: TwilioFakeOptions): Promise<TwilioFake> {
-    let fake: TwilioFake | undefined;
+    const holder: { fake?: TwilioFake } = {};
     const server = createServer((req, res) => {
-      void fake?.handle(req, res);
+      void holder.fake?.handle(req, res);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    fake = new TwilioFake(options, server, `http://127.0.0.1:${port}`);
-    return fake;
+    holder.fake = new TwilioFake(options, server, `http://127.0.0.1:${port}`);
+    return holder.fake;
   }
 
   /** The next `count` API requests answer `status` (500 or 503) with Twilio's error body. */
