@@ -4,6 +4,7 @@ import type { Policy } from '../domain/policy';
 import { triage } from '../domain/triage';
 import type { Category, IncidentReport, TriageResult } from '../domain/types';
 import type { NotificationRequest } from '../workflows/contracts';
+import { maskContact, maskPersonalData } from '../domain/message';
 import type { Notifier } from './outbox';
 import { createPagingActivities, type PagingDependencies } from './paging';
 
@@ -36,6 +37,39 @@ export function createActivities({ policy, calendar, notifier, paging }: Activit
     /** The plan for a reclassified incident, from its original report time. */
     async planIncidentResponse(input: { reportedAt: string; category: Category }): Promise<ResponsePlan> {
       return planResponse(new Date(input.reportedAt), input.category, policy, calendar);
+    },
+
+    /**
+     * R-T-DAILY: sends the customer their progress update, from the policy's template for the
+     * category, by SMS or e-mail; idempotent by key through the sent ledger. Answers the masked
+     * address for the timeline.
+     */
+    async sendCustomerUpdate(input: {
+      key: string;
+      incidentId: string;
+      category: Category;
+      lang: 'zh' | 'en';
+      text: string;
+      channel: 'sms' | 'email';
+      address: string;
+    }): Promise<{ to: string; duplicate: boolean }> {
+      const to = maskContact(input.address);
+      if (!(await paging.ledger.begin(input.key))) return { to, duplicate: true };
+      const body = maskPersonalData(
+        policy.customerTemplates[input.lang][input.category].replace('{incident}', input.incidentId).replace('{update}', input.text),
+      );
+      let providerId: string;
+      try {
+        ({ providerId } =
+          input.channel === 'sms'
+            ? await paging.channels.sms.send({ to: input.address, body, idempotencyKey: input.key })
+            : await paging.channels.email.send({ to: input.address, subject: body.slice(0, 60), text: body, idempotencyKey: input.key }));
+      } catch (err) {
+        await paging.ledger.release(input.key);
+        throw err;
+      }
+      await paging.ledger.complete(input.key, providerId);
+      return { to, duplicate: false };
     },
 
     /** Delivers one notification, idempotently by its key. */

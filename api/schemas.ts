@@ -36,6 +36,18 @@ export const reportBodySchema = z
 export type ReportBody = z.infer<typeof reportBodySchema>;
 
 export const textBodySchema = z.object({ text: text(5000) }).strict();
+/** A progress update, optionally also sent to the customer (R-T-DAILY). */
+export const progressBodySchema = z
+  .object({
+    text: text(5000),
+    customer: z
+      .discriminatedUnion('channel', [
+        z.object({ channel: z.literal('sms'), address: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number') }).strict(),
+        z.object({ channel: z.literal('email'), address: z.email() }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
 export const resolveBodySchema = z.object({ summary: text(5000) }).strict();
 export const emptyBodySchema = z.object({}).strict();
 export const patchBodySchema = z

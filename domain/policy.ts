@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LINES, SEVERITIES } from './types';
+import { CATEGORIES, LINES, SEVERITIES } from './types';
 
 /**
  * The response policy: every duration and threshold the plan names, with the plan's figures as
@@ -101,6 +101,26 @@ export const policySchema = z
             { targets: [{ team: 'management' }, { team: 'technology' }], escalateAfterMinutes: 10 },
           ],
           repeat: 2,
+        }),
+      })
+      .prefault({}),
+    /**
+     * R-T-DAILY: what the customer's progress update says, per language and category.
+     * `{incident}` and `{update}` are filled in; the text is masked before it is sent (R-SEC-1).
+     */
+    customerTemplates: z
+      .object({
+        zh: z.record(z.enum(CATEGORIES), z.string().min(1)).default({
+          timeliness: '【理赔进度】您的理赔款项正在加急处理（事件 {incident}）：{update}',
+          info: '【理赔进度】您的理赔材料处理进展（事件 {incident}）：{update}',
+          complaint: '【投诉处理进度】您反映的问题正在处理（事件 {incident}）：{update}',
+          system: '【服务通知】理赔系统恢复进展（事件 {incident}）：{update}。如需办理可使用线下渠道。',
+        }),
+        en: z.record(z.enum(CATEGORIES), z.string().min(1)).default({
+          timeliness: 'Claim payout update (ref {incident}): {update}',
+          info: 'Claim documents update (ref {incident}): {update}',
+          complaint: 'Your complaint is being handled (ref {incident}): {update}',
+          system: 'Service update (ref {incident}): {update}. Offline handling remains available.',
         }),
       })
       .prefault({}),

@@ -60,6 +60,7 @@ export type TimelineType =
   | 'deadline-breached'
   | 'escalated'
   | 'linked'
+  | 'customer-notified'
   | 'paging-step'
   | 'paged'
   | 'page-failed'
@@ -140,6 +141,14 @@ export interface ActionBase {
 export interface NoteInput extends ActionBase {
   text: string;
 }
+
+/**
+ * A progress update that is also sent to the customer (R-T-DAILY, R-SYNC): rendered from the
+ * policy's template for the incident's category, by SMS or e-mail, and recorded (masked).
+ */
+export interface ProgressInput extends NoteInput {
+  customer?: { channel: 'sms' | 'email'; address: string };
+}
 export interface ResolveInput extends ActionBase {
   summary: string;
 }
@@ -154,7 +163,7 @@ export const triageUpdate = defineUpdate<TriageResponse>('triage');
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActionBase]>('acknowledge');
 export const contactUpdate = defineUpdate<IncidentState, [NoteInput]>('contact');
 export const solutionUpdate = defineUpdate<IncidentState, [NoteInput]>('solution');
-export const progressUpdate = defineUpdate<IncidentState, [NoteInput]>('progress');
+export const progressUpdate = defineUpdate<IncidentState, [ProgressInput]>('progress');
 export const noteUpdate = defineUpdate<IncidentState, [NoteInput]>('note');
 export const resolveUpdate = defineUpdate<IncidentState, [ResolveInput]>('resolve');
 export const reclassifyUpdate = defineUpdate<IncidentState, [ReclassifyInput]>('reclassify');

@@ -51,13 +51,14 @@ import {
   type NotificationRequest,
   type PagingEvent,
   type PagingInput,
+  type ProgressInput,
   type ReclassifyInput,
   type TimelineEntry,
   type TimelineType,
   type TriageResponse,
 } from './contracts';
 
-const { triageIncident, planIncidentResponse } = proxyActivities<Activities>({
+const { triageIncident, planIncidentResponse, sendCustomerUpdate } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -98,6 +99,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   /** Paging runs to start, and signals to send to running ones, on the main loop's next turn. */
   const pagingToStart: PagingInput[] = [];
   const pagingSignals: { runId: string; signal: 'stop' | 'escalate'; by: string }[] = [];
+  /** Customer progress messages to send (R-T-DAILY), kept out of the update handler's way. */
+  const customerUpdates: { channel: 'sms' | 'email'; address: string; text: string; by: string; seq: number }[] = [];
 
   function record(type: TimelineType, actor: string, text: string, data?: Record<string, unknown>): TimelineEntry {
     const entry: TimelineEntry = { seq: nextSeq++, at: workflowNow().toISOString(), type, actor, text };
@@ -231,8 +234,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // R-T-DAILY: an update meets the open progress deadline; the next is due one interval later.
   setHandler(
     progressUpdate,
-    ({ actor, text }) => {
+    ({ actor, text, customer }) => {
       record('progress', actor.name, text);
+      if (customer) customerUpdates.push({ channel: customer.channel, address: customer.address, text, by: actor.name, seq: nextSeq });
       const open = state.deadlines.find((d) => d.kind === 'progress' && d.state === 'pending');
       if (open && plan) {
         meet(open.id, 'progress', actor.name);
@@ -240,7 +244,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       }
       return state;
     },
-    { validator: textValidator('progress') },
+    {
+      validator: (input: ProgressInput) => {
+        textValidator('progress')(input);
+        if (input.customer && !input.customer.address?.trim()) reject('customer.address must not be empty');
+      },
+    },
   );
 
   setHandler(
@@ -508,6 +517,22 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         // The run had already finished.
       }
     }
+    while (customerUpdates.length > 0) {
+      const update = customerUpdates.shift()!;
+      const result = await sendCustomerUpdate({
+        key: `${state.id}:customer-update:${update.seq}`,
+        incidentId: state.id,
+        category: state.category!,
+        lang: plan?.paging.language ?? 'zh',
+        text: update.text,
+        channel: update.channel,
+        address: update.address,
+      });
+      record('customer-notified', update.by, `progress update sent to the customer by ${update.channel} (${result.to})`, {
+        channel: update.channel,
+        to: result.to,
+      });
+    }
     while (outbox.length > 0) {
       const request = outbox.shift()!;
       const result = await notify(request);
@@ -554,12 +579,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   while (state.status !== 'resolved') {
     await flushNotifications();
     fireDue(workflowNow());
-    if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0) continue;
+    if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0) continue;
     if (shouldContinueAsNew()) break;
     const wake = nextWakeUp();
     changed = false;
     const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);
-    const work = () => changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0;
+    const work = () =>
+      changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0;
     if (delay === undefined) await condition(work);
     else await condition(work, delay);
   }

@@ -29,8 +29,9 @@ test('continue-as-new keeps the timeline and the deadlines, and the pending time
       expect(after.escalationLevel).toBe(1);
       const seqs = after.timeline.map((e) => e.seq);
       expect(new Set(seqs).size).toBe(seqs.length);
-      // The triage page was sent once, in the first run, and not again after continuing.
-      expect(h.notifier.attempts.filter((k) => k.endsWith(':page:triage'))).toHaveLength(1);
+      // The triage paging run was started once, in the first run, and not again after continuing.
+      expect(after.timeline.filter((e) => e.type === 'paging-step' && e.data?.runKey === 'triage' && e.data?.round === 0 && e.data?.step === 0)).toHaveLength(1);
+      expect(h.channels.sent.filter((p) => p.key.endsWith(':triage:r0:s0:cs-1:sms'))).toHaveLength(1);
     },
     { policy: { continueAsNewAfterEvents: 100 } },
   );

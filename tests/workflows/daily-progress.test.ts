@@ -50,3 +50,23 @@ test('R-T-DAILY breached: a missed day breaches, escalates, and the next update 
     expect(final.deadlines.filter((d) => d.state === 'breached').map((d) => d.id)).toEqual(['progress-1']);
   });
 });
+
+test('R-T-DAILY to the customer: an update can also go to the customer from the category template, recorded masked', async () => {
+  await withHarness(async (h) => {
+    const { handle } = await h.start();
+    await handle.executeUpdate(progressUpdate, {
+      args: [{ actor: system, text: '复核已完成，款项将于两个工作日内到账', customer: { channel: 'sms', address: '+8613912345678' } }],
+    });
+    const state = await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'customer-notified'));
+    const sent = h.channels.to('+8613912345678');
+    expect(sent).toHaveLength(1);
+    // The complaint template (zh by default) wraps the update.
+    expect(sent[0]!.text).toContain('投诉处理进度');
+    expect(sent[0]!.text).toContain('复核已完成');
+    expect(sent[0]!.text).toContain(state.id);
+    const entry = state.timeline.find((e) => e.type === 'customer-notified')!;
+    expect(entry.text).not.toContain('13912345678');
+    expect(entry.data).toMatchObject({ channel: 'sms' });
+    expect(state.deadlines.find((d) => d.id === 'progress-1')!.state).toBe('met');
+  });
+});
