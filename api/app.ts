@@ -25,12 +25,15 @@ import {
   type TriageResponse,
 } from '../workflows/contracts';
 import { HttpError, errorHandler, toHttpError, validationError } from './errors';
+import { createOnCallRouter } from './oncall';
+import { createWebhooksRouter, type PagingApiDependencies } from './webhooks';
 import {
   actorHeadersSchema,
   emptyBodySchema,
   incidentIdSchema,
   listQuerySchema,
   patchBodySchema,
+  progressBodySchema,
   reportBodySchema,
   resolveBodySchema,
   textBodySchema,
@@ -44,6 +47,8 @@ export interface AppDependencies {
   temporalUiUrl: string;
   /** How long one request may wait on Temporal before answering 503 (ms). */
   temporalTimeoutMs?: number;
+  /** Acknowledge from the page (Twilio webhooks, e-mail links) and `GET /oncall`; off when unset. */
+  paging?: PagingApiDependencies;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -136,7 +141,7 @@ export function createApp(deps: AppDependencies): express.Express {
     const actor = actorOf(req);
     try {
       const state = await bounded(() => run(handle, actor));
-      res.json({ ...state, links: links(state.id) });
+      res.json({ ...state, _links: links(state.id) });
     } catch (err) {
       const http = toHttpError(err);
       if (http.status === 404 || http.status === 409) {
@@ -161,7 +166,7 @@ export function createApp(deps: AppDependencies): express.Express {
     }
     const { idempotencyKey: bodyKey, ...report } = body;
     const triage = await bounded(() => openIncident(client, taskQueue, report, headerKey ?? bodyKey));
-    res.status(201).location(`/incidents/${triage.id}`).json({ ...triage, links: links(triage.id) });
+    res.status(201).location(`/incidents/${triage.id}`).json({ ...triage, _links: links(triage.id) });
   });
 
   // ---- reading -------------------------------------------------------------------------------
@@ -188,7 +193,7 @@ export function createApp(deps: AppDependencies): express.Express {
           drill: attribute('IncidentDrill') ?? false,
           reportedAt: info.startTime.toISOString(),
           closedAt: info.closeTime?.toISOString() ?? null,
-          links: links(info.workflowId),
+          _links: links(info.workflowId),
         });
         if (found.length >= query.limit) break;
       }
@@ -199,7 +204,7 @@ export function createApp(deps: AppDependencies): express.Express {
 
   app.get('/incidents/:id', async (req, res) => {
     const state = await stateOf(handleFor(req));
-    res.json({ ...state, links: links(state.id) });
+    res.json({ ...state, _links: links(state.id) });
   });
 
   // ---- actions -------------------------------------------------------------------------------
@@ -209,10 +214,14 @@ export function createApp(deps: AppDependencies): express.Express {
     return act(req, res, (handle, actor) => handle.executeUpdate(acknowledgeUpdate, { args: [{ actor }] }));
   });
 
+  app.post('/incidents/:id/progress', (req, res) => {
+    const body = parse(progressBodySchema, req.body, 'body');
+    return act(req, res, (handle, actor) => handle.executeUpdate(progressUpdate, { args: [{ actor, ...body }] }));
+  });
+
   const textActions = {
     contact: contactUpdate,
     solution: solutionUpdate,
-    progress: progressUpdate,
     notes: noteUpdate,
   } as const;
   for (const [path, update] of Object.entries(textActions)) {
@@ -261,6 +270,13 @@ export function createApp(deps: AppDependencies): express.Express {
     const ok = Object.values(checks).every((c) => c.ok);
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
+
+  // ---- paging: acknowledge from the page, who is on call -------------------------------------
+
+  if (deps.paging) {
+    app.use(createOnCallRouter(deps.paging));
+    app.use(createWebhooksRouter({ ...deps.paging, client, bounded }));
+  }
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such endpoint' });

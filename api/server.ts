@@ -3,15 +3,46 @@
  * Temporal is down, and picks the connection up as soon as Temporal is back.
  */
 import { Client, Connection } from '@temporalio/client';
-import { readEnvironment, readTemporalTarget } from '../config/env';
+import {
+  ackLinkSecret,
+  readEnvironment,
+  readPolicy,
+  readRoster,
+  readTemporalTarget,
+  twilioConfig,
+  type Environment,
+} from '../config/env';
 import { createApp } from './app';
+import type { PagingApiDependencies } from './webhooks';
+
+/**
+ * The paging endpoints' dependencies from the environment: the same roster, Twilio auth token,
+ * public base URL, link secret and page language the worker pages with (`worker.ts`).
+ */
+export function pagingApiDependencies(environment: Environment): PagingApiDependencies {
+  const policy = readPolicy(environment.POLICY_FILE);
+  const twilio = twilioConfig(environment);
+  return {
+    roster: readRoster(environment.ROSTER_FILE),
+    ackLinkSecret: ackLinkSecret(environment),
+    language: policy.paging.language,
+    timeZone: policy.timeZone,
+    ...(twilio ? { twilioAuthToken: twilio.authToken } : {}),
+    ...(environment.PUBLIC_BASE_URL ? { publicBaseUrl: environment.PUBLIC_BASE_URL } : {}),
+  };
+}
 
 async function main(): Promise<void> {
   const environment = readEnvironment();
   const target = readTemporalTarget();
   const connection = Connection.lazy(target.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace });
-  const app = createApp({ client, namespace: target.namespace, temporalUiUrl: environment.TEMPORAL_UI_URL });
+  const app = createApp({
+    client,
+    namespace: target.namespace,
+    temporalUiUrl: environment.TEMPORAL_UI_URL,
+    paging: pagingApiDependencies(environment),
+  });
   const server = app.listen(environment.PORT, () => {
     console.log(`API listening on http://localhost:${environment.PORT} (Temporal ${target.address}, namespace ${target.namespace})`);
   });
@@ -25,7 +56,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((err: unknown) => {
-  console.error('api failed:', err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error('api failed:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

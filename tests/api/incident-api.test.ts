@@ -96,7 +96,7 @@ test('create → act → resolve through the API; the answer to POST carries the
   expect(created.body.deadlines.map((d: { id: string }) => d.id)).toEqual(
     expect.arrayContaining(['contact', 'solution', 'progress-1', 'complaint-reply', 'complaint-investigation']),
   );
-  expect(created.body.links.temporalUi).toBe(`http://localhost:8233/namespaces/default/workflows/${created.body.id}`);
+  expect(created.body._links.temporalUi).toBe(`http://localhost:8233/namespaces/default/workflows/${created.body.id}`);
   const id = created.body.id as string;
 
   expect((await call('POST', `/incidents/${id}/acknowledge`, {}, oncall)).body.status).toBe('acknowledged');
