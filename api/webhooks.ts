@@ -353,6 +353,13 @@ export function createWebhooksRouter(deps: WebhooksRouterDependencies): Router {
     const person = personByNumber(from);
     const command = readSmsCommand(field(req, 'Body'));
     if (!command) return answerSms(res, words.notACommand);
+    // Resolving closes the incident for everyone: only people on the roster may do it by SMS.
+    if (command.action === 'resolve' && !person) {
+      return answerSms(
+        res,
+        language === 'zh' ? '仅值班名单中的人员可以通过短信解决事件。' : 'Only people on the on-call roster can resolve an incident by SMS.',
+      );
+    }
     try {
       let id: string;
       if (command.incidentId !== undefined) {

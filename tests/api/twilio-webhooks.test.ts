@@ -268,6 +268,10 @@ test('a number not on the roster acts under its masked number; unknown codes and
   const state = await stateOf(incident.id);
   expect(acknowledgement(state)?.actor).toBe('+86137****5678');
   expect(JSON.stringify(state)).not.toContain(STRANGER.slice(1));
+  // Resolving closes the incident for everyone: a number not on the roster may not.
+  const resolveAttempt = await reply(STRANGER, `RES ${incident.ackCode}`);
+  expect(resolveAttempt.message).toBe('仅值班名单中的人员可以通过短信解决事件。');
+  expect((await stateOf(incident.id)).status).toBe('acknowledged');
 
   const unknown = await reply(PEOPLE.claimsHe.mobile, 'ACK 99999');
   expect(unknown.status).toBe(200);
