@@ -3,7 +3,12 @@
  * handed to the activities. `npm run worker` runs one; run as many as the load needs.
  */
 import { resolve } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { CustomerNoticeOutbox, type CustomerNoticeSender } from './activities/customer-notices';
+import { createDetectionActivities } from './activities/detection';
+import { readDetectionConfig } from './config/detection';
+import { defaultDetectionConfig, type DetectionConfig } from './domain/detection-config';
 import { createActivities, type ActivityDependencies } from './activities';
 import { createChannels } from './activities/channels';
 import { FileSentLedger, RosterNotifier, type PagingDependencies } from './activities/paging';
@@ -19,6 +24,8 @@ export interface IncidentWorkerOptions {
   /** A pre-built workflow bundle (tests bundle once per run); the sources otherwise. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  detection?: DetectionConfig;
+  customerNotices?: CustomerNoticeSender;
   tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
 }
 
@@ -30,7 +37,19 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities(options.dependencies),
+    activities: {
+      ...createActivities(options.dependencies),
+      // Detection workflows are in the same bundle, so their activities are always registered.
+      ...createDetectionActivities({
+        client: new Client({ connection: options.connection, namespace: options.namespace }),
+        taskQueue: options.taskQueue ?? TASK_QUEUE,
+        policy: options.dependencies.policy,
+        calendar: options.dependencies.calendar,
+        notifier: options.dependencies.notifier,
+        detection: options.detection ?? defaultDetectionConfig(),
+        customerNotices: options.customerNotices ?? new CustomerNoticeOutbox(resolve('data/customer-notices.jsonl')),
+      }),
+    },
     ...options.tuning,
   });
 }
@@ -62,7 +81,14 @@ async function main(): Promise<void> {
   const dependencies = buildDependencies();
   const target = readTemporalTarget();
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const worker = await createIncidentWorker({ connection, namespace: target.namespace, dependencies });
+  const environment = readEnvironment();
+  const worker = await createIncidentWorker({
+    connection,
+    namespace: target.namespace,
+    dependencies,
+    detection: readDetectionConfig(environment.DETECTION_FILE),
+    customerNotices: new CustomerNoticeOutbox(resolve(environment.CUSTOMER_NOTICES_FILE)),
+  });
   console.log(`worker polling task queue ${TASK_QUEUE} on ${target.address} (namespace ${target.namespace})`);
   // Worker.run stops gracefully on SIGINT/SIGTERM (the SDK's default shutdown signals).
   await worker.run();

@@ -26,6 +26,8 @@ import {
 } from '../workflows/contracts';
 import { HttpError, errorHandler, toHttpError, validationError } from './errors';
 import { createOnCallRouter } from './oncall';
+import { createSignalsRouter } from './signals';
+import type { DetectionConfig } from '../domain/detection-config';
 import { createWebhooksRouter, type PagingApiDependencies } from './webhooks';
 import {
   actorHeadersSchema,
@@ -49,6 +51,8 @@ export interface AppDependencies {
   temporalTimeoutMs?: number;
   /** Acknowledge from the page (Twilio webhooks, e-mail links) and `GET /oncall`; off when unset. */
   paging?: PagingApiDependencies;
+  /** Detection intake: POST /signals, heartbeats, system incidents (R-DET-*, R-SYS-*); off when unset. */
+  detection?: DetectionConfig;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -277,6 +281,8 @@ export function createApp(deps: AppDependencies): express.Express {
     app.use(createOnCallRouter(deps.paging));
     app.use(createWebhooksRouter({ ...deps.paging, client, bounded }));
   }
+
+  if (deps.detection) app.use(createSignalsRouter({ client, taskQueue, bounded, detection: deps.detection }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such endpoint' });

@@ -12,6 +12,7 @@ import {
   twilioConfig,
   type Environment,
 } from '../config/env';
+import { readDetectionConfig } from '../config/detection';
 import { createApp } from './app';
 import type { PagingApiDependencies } from './webhooks';
 
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     namespace: target.namespace,
     temporalUiUrl: environment.TEMPORAL_UI_URL,
     paging: pagingApiDependencies(environment),
+    detection: readDetectionConfig(environment.DETECTION_FILE),
   });
   const server = app.listen(environment.PORT, () => {
     console.log(`API listening on http://localhost:${environment.PORT} (Temporal ${target.address}, namespace ${target.namespace})`);

@@ -38,6 +38,10 @@ export const environmentSchema = z.object({
   /** Signs e-mail acknowledgement links; a random one is kept in data/ when unset. */
   ACK_LINK_SECRET: z.string().min(16).optional(),
   ACK_LINK_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
+  /** Detection: trigger lexicon extensions, windows, monitored systems (R-DET-*); defaults when unset. */
+  DETECTION_FILE: z.string().min(1).optional(),
+  /** R-SYS-3 customer notices (offline alternative, service back): one JSON line each. */
+  CUSTOMER_NOTICES_FILE: z.string().min(1).default('data/customer-notices.jsonl'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
