@@ -75,17 +75,7 @@ export function ackLinkSecret(environment: Environment, path = 'data/ack-link.se
 
 /** Reads and validates the roster file (people, rules, rotations). */
 export function readRoster(path: string): Roster {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(resolve(path), 'utf8'));
-  } catch (err) {
-    throw new Error(`ROSTER_FILE ${path}: ${(err as Error).message}`);
-  }
-  try {
-    return parseRoster(raw);
-  } catch (err) {
-    throw new Error(`ROSTER_FILE ${path}: ${(err as Error).message}`);
-  }
+  return readJsonConfig('ROSTER_FILE', path, parseRoster);
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
@@ -97,20 +87,27 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   return result.data;
 }
 
-/** Reads and validates the policy file; the plan's defaults without one. */
-export function readPolicy(path: string | undefined): Policy {
-  if (!path) return DEFAULT_POLICY;
+/**
+ * Reads a JSON configuration file and validates it with `parse`; any failure (missing file, bad
+ * JSON, a bad field) stops start-up with the variable and path named.
+ */
+export function readJsonConfig<T>(variable: string, path: string, parse: (raw: unknown) => T): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(resolve(path), 'utf8'));
   } catch (err) {
-    throw new Error(`POLICY_FILE ${path}: ${(err as Error).message}`);
+    throw new Error(`${variable} ${path}: ${(err as Error).message}`);
   }
   try {
-    return parsePolicy(raw);
+    return parse(raw);
   } catch (err) {
-    throw new Error(`POLICY_FILE ${path}: ${(err as Error).message}`);
+    throw new Error(`${variable} ${path}: ${(err as Error).message}`);
   }
+}
+
+/** Reads and validates the policy file; the plan's defaults without one. */
+export function readPolicy(path: string | undefined): Policy {
+  return path ? readJsonConfig('POLICY_FILE', path, parsePolicy) : DEFAULT_POLICY;
 }
 
 export interface TemporalTarget {
