@@ -214,7 +214,8 @@ test('healthz reports API, Temporal and worker; 503 fast (no hang) when Temporal
     });
     expect(created.status).toBe(503);
     expect(created.headers.get('retry-after')).toBe('5');
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Bounded by the 2-second deadline (plus connection set-up), not a hang; generous under load.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect((await fetch(`${deadBase}/incidents/INC-000000000000`)).status).toBe(503);
     const health = await fetch(`${deadBase}/healthz`);
     expect(health.status).toBe(503);
