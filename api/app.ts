@@ -25,6 +25,7 @@ import {
   type TriageResponse,
 } from '../workflows/contracts';
 import { HttpError, errorHandler, toHttpError, validationError } from './errors';
+import { createHistoryRouter } from './history';
 import { createOnCallRouter } from './oncall';
 import { createSignalsRouter } from './signals';
 import type { DetectionConfig } from '../domain/detection-config';
@@ -210,6 +211,8 @@ export function createApp(deps: AppDependencies): express.Express {
     const state = await stateOf(handleFor(req));
     res.json({ ...state, _links: links(state.id) });
   });
+
+  app.use(createHistoryRouter({ client, namespace, temporalUiUrl: deps.temporalUiUrl, bounded }));
 
   // ---- actions -------------------------------------------------------------------------------
 

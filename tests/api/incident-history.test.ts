@@ -1,0 +1,235 @@
+// A manager reads an incident's history (R-REV-5, R-SEC-2) against the real Temporal dev server
+// and a real worker: the JSON export in timeline order with actors, times and durations, the
+// printable HTML page (escaped, self-contained, linked to the Web UI), and the error statuses.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type express from 'express';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createApp } from '../../api/app';
+import type { IncidentHistory } from '../../api/history';
+import { createChannels } from '../../activities/channels';
+import { MemorySentLedger, RosterNotifier, type PagingDependencies } from '../../activities/paging';
+import { readRoster } from '../../config/env';
+import { readCalendarData } from '../../config/calendar';
+import { createCalendar } from '../../domain/calendar';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import type { IncidentState } from '../../workflows/contracts';
+import { createIncidentWorker } from '../../worker';
+import { getWorkflowBundle } from '../support/bundle';
+import { startTestDevServer } from '../support/dev-server';
+
+let server: Awaited<ReturnType<typeof startTestDevServer>>;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let worker: Worker;
+let workerRun: Promise<void>;
+let http: Server;
+let base: string;
+const UI = 'http://localhost:8233';
+const outboxPath = join(mkdtempSync(join(tmpdir(), 'incident-history-')), 'outbox.jsonl');
+const oncall = { 'x-actor': 'lead-wang', 'x-role': 'oncall' };
+
+/** The API as a caller meets it (the history router is mounted by createApp). */
+function historyApp(client: Client, timeoutMs: number): express.Express {
+  return createApp({ client, namespace: 'default', temporalUiUrl: UI, temporalTimeoutMs: timeoutMs });
+}
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: text.startsWith('{') ? JSON.parse(text) : undefined };
+}
+
+const description = '客户张三来电称理赔金额计算错误，手机号与病情详见工单。';
+const dispute = {
+  title: '客户对理赔结果强烈质疑 <b>扬言投诉</b>',
+  description,
+  source: 'hotline',
+  reporter: 'agent-li',
+  facts: { claimId: 'CLM-2026-004211' },
+};
+const script = '<script>alert("x")</script> & more';
+
+beforeAll(async () => {
+  server = await startTestDevServer();
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  const paging: PagingDependencies = {
+    roster: readRoster(join(__dirname, '..', '..', 'config', 'roster.example.json')),
+    channels: createChannels({ outboxPath, log: () => undefined }),
+    ledger: new MemorySentLedger(),
+  };
+  worker = await createIncidentWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    workflowBundle: await getWorkflowBundle(),
+    dependencies: {
+      policy: DEFAULT_POLICY,
+      calendar: createCalendar(readCalendarData()),
+      notifier: new RosterNotifier(paging),
+      paging,
+    },
+  });
+  workerRun = worker.run();
+  connection = await Connection.connect({ address: server.address });
+  http = historyApp(new Client({ connection, namespace: 'default' }), 15_000).listen(0);
+  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  http?.close();
+  worker?.shutdown();
+  await workerRun;
+  await connection?.close();
+  await nativeConnection?.close();
+  await server?.stop();
+});
+
+/** Reports a dispute and takes it through the plan to resolution. */
+async function handledIncident(): Promise<{ id: string; state: IncidentState }> {
+  const created = await call('POST', '/incidents', dispute);
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await call('POST', `/incidents/${id}/acknowledge`, {}, oncall)).status).toBe(200);
+  expect((await call('POST', `/incidents/${id}/contact`, { text: 'called the customer back' }, oncall)).status).toBe(200);
+  expect((await call('POST', `/incidents/${id}/solution`, { text: 'recalculation under way' }, oncall)).status).toBe(200);
+  expect((await call('POST', `/incidents/${id}/notes`, { text: script }, oncall)).status).toBe(200);
+  expect((await call('POST', `/incidents/${id}/resolve`, { summary: 'recalculated and paid' }, oncall)).status).toBe(200);
+  const read = await call('GET', `/incidents/${id}`);
+  return { id, state: read.body as IncidentState };
+}
+
+let handled: { id: string; state: IncidentState };
+
+test('the JSON history: the workflow timeline in order, with actors, times, labels, summary and runs', async () => {
+  handled = await handledIncident();
+  const { id, state } = handled;
+  const r = await call('GET', `/incidents/${id}/history`);
+  expect(r.status).toBe(200);
+  expect(r.headers.get('content-type')).toMatch(/application\/json/);
+  const history = r.body as IncidentHistory;
+
+  // The timeline is the workflow's own, entry for entry, in sequence.
+  expect(history.timeline.map(({ seq, at, type, actor, text }) => ({ seq, at, type, actor, text }))).toEqual(
+    state.timeline.map(({ seq, at, type, actor, text }) => ({ seq, at, type, actor, text })),
+  );
+  const seqs = history.timeline.map((e) => e.seq);
+  expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  const ats = history.timeline.map((e) => Date.parse(e.at));
+  expect(ats).toEqual([...ats].sort((a, b) => a - b));
+  const types = history.timeline.map((e) => e.type);
+  const order = ['reported', 'triaged', 'acknowledged', 'contacted', 'solution', 'note', 'resolved'] as const;
+  const positions = order.map((type) => types.indexOf(type));
+  expect(positions.every((p) => p >= 0)).toBe(true);
+  expect(positions).toEqual([...positions].sort((a, b) => a - b));
+
+  const entry = (type: string) => history.timeline.find((e) => e.type === type)!;
+  expect(entry('reported')).toMatchObject({ actor: 'agent-li', group: 'report', label: { zh: '报告', en: 'Reported' } });
+  expect(entry('triaged')).toMatchObject({ actor: 'system', group: 'triage', data: { category: 'complaint' } });
+  expect((entry('triaged').data as { reasons: unknown[] }).reasons.length).toBeGreaterThan(0);
+  for (const type of ['acknowledged', 'contacted', 'solution', 'note', 'resolved']) expect(entry(type).actor).toBe('lead-wang');
+  expect(entry('note')).toMatchObject({ group: 'note', text: script });
+  expect(entry('resolved')).toMatchObject({ group: 'resolution', text: 'recalculated and paid' });
+  // Pages went out when it was raised, and are in the record as delivery results.
+  expect(history.timeline.some((e) => e.group === 'delivery')).toBe(true);
+
+  // Summary: durations are the minutes from the report to each first entry of the timeline.
+  const s = history.summary;
+  expect(s).toMatchObject({
+    title: dispute.title,
+    category: 'complaint',
+    severity: 'general',
+    status: 'resolved',
+    statusLabel: { zh: '已解决', en: 'Resolved' },
+    reportedAt: state.reportedAt,
+    acknowledgedAt: entry('acknowledged').at,
+    contactedAt: entry('contacted').at,
+    solutionAt: entry('solution').at,
+    resolvedAt: entry('resolved').at,
+    acknowledgedBy: 'lead-wang',
+    resolution: 'recalculated and paid',
+  });
+  const minutesFromReport = (type: string) => Math.round(((Date.parse(entry(type).at) - Date.parse(state.reportedAt)) / 60_000) * 100) / 100;
+  expect(s.minutesToAcknowledge).toBe(minutesFromReport('acknowledged'));
+  expect(s.minutesToContact).toBe(minutesFromReport('contacted'));
+  expect(s.minutesToSolution).toBe(minutesFromReport('solution'));
+  expect(s.minutesToResolve).toBe(minutesFromReport('resolved'));
+  expect(s.minutesToResolve!).toBeGreaterThanOrEqual(s.minutesToAcknowledge!);
+  const contactDeadline = s.deadlines.find((d) => d.id === 'contact')!;
+  expect(contactDeadline).toMatchObject({ state: 'met', stateLabel: { en: 'Met' } });
+  expect(s.deadlines.map((d) => d.id)).toEqual(state.deadlines.map((d) => d.id));
+
+  // Where to check it: the workflow in the Web UI, and each run of its chain.
+  expect(history.workflow.temporalUi).toBe(`${UI}/namespaces/default/workflows/${id}`);
+  expect(history._links.temporalUi).toBe(history.workflow.temporalUi);
+  expect(history.workflow).toMatchObject({ namespace: 'default', workflowId: id, runCount: state.runs });
+  expect(history.workflow.currentRunId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(history.workflow.firstRunId).toBe(history.workflow.currentRunId);
+  expect(history.workflow.runs.map((run) => run.runId)).toContain(history.workflow.currentRunId);
+  expect(history.workflow.runs[0]!.temporalUi).toBe(`${UI}/namespaces/default/workflows/${id}/${history.workflow.runs[0]!.runId}`);
+
+  // R-SEC-1: the report's free text is never exported, only its title.
+  expect(r.text).not.toContain(description);
+  expect(r.text).not.toContain('张三');
+});
+
+test('the printable HTML page: escaped, self-contained, bilingual, linked to the Web UI', async () => {
+  const { id } = handled;
+  const r = await call('GET', `/incidents/${id}/history?format=html`);
+  expect(r.status).toBe(200);
+  expect(r.headers.get('content-type')).toMatch(/^text\/html; charset=utf-8/);
+  expect(r.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+  const page = r.text;
+
+  // The note's markup is shown as text, never run; so is the title's.
+  expect(page).not.toContain('<script');
+  expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
+  expect(page).toContain('客户对理赔结果强烈质疑 &lt;b&gt;扬言投诉&lt;/b&gt;');
+  expect(page).not.toContain('<b>扬言投诉</b>');
+
+  // Self-contained and printable: no external assets, print CSS inline.
+  expect(page).not.toMatch(/<(link|img|iframe|object)\b/i);
+  expect(page).not.toMatch(/\bsrc=/i);
+  expect(page).toContain('@media print');
+  expect(page).toContain(`<a href="${UI}/namespaces/default/workflows/${id}">`);
+  for (const label of ['时间线', 'Timeline', '已确认', 'Acknowledged', '已联系客户', 'Customer contacted', '已解决', 'Resolved', 'lead-wang', 'agent-li']) {
+    expect(page).toContain(label);
+  }
+  expect(page).not.toContain(description);
+
+  // Asking for HTML by Accept gives the same page; ?format=json wins over Accept.
+  const byAccept = await call('GET', `/incidents/${id}/history`, undefined, { accept: 'text/html' });
+  expect(byAccept.headers.get('content-type')).toMatch(/^text\/html/);
+  const forced = await call('GET', `/incidents/${id}/history?format=json`, undefined, { accept: 'text/html' });
+  expect(forced.headers.get('content-type')).toMatch(/application\/json/);
+});
+
+test('400 for a malformed id or format, 404 for an unknown incident, 503 fast when Temporal is unreachable', async () => {
+  const malformed = await call('GET', '/incidents/not-an-id/history');
+  expect(malformed.status).toBe(400);
+  expect(malformed.body.fields[0].field).toBe('path');
+  const badFormat = await call('GET', `/incidents/${handled.id}/history?format=pdf`);
+  expect(badFormat.status).toBe(400);
+  expect(badFormat.body.fields[0].field).toBe('format');
+  expect((await call('GET', '/incidents/INC-000000000000/history')).status).toBe(404);
+  expect((await call('GET', '/incidents/INC-000000000000/history?format=html')).status).toBe(404);
+
+  const dead = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1000 });
+  const deadApp = historyApp(new Client({ connection: dead, namespace: 'default' }), 2000).listen(0);
+  try {
+    const started = Date.now();
+    const r = await fetch(`http://127.0.0.1:${(deadApp.address() as AddressInfo).port}/incidents/INC-000000000000/history`);
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('5');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  } finally {
+    deadApp.close();
+  }
+});
