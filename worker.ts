@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { CustomerNoticeOutbox, type CustomerNoticeSender } from './activities/customer-notices';
 import { createDetectionActivities } from './activities/detection';
@@ -14,6 +15,7 @@ import { createChannels } from './activities/channels';
 import { FileSentLedger, RosterNotifier, type PagingDependencies } from './activities/paging';
 import { readCalendarData } from './config/calendar';
 import { ackLinkSecret, readEnvironment, readPolicy, readRoster, readTemporalTarget, twilioConfig } from './config/env';
+import { dataConverterFor, readPayloadCodec } from './config/payload-codec';
 import { createCalendar } from './domain/calendar';
 import { TASK_QUEUE } from './workflows/contracts';
 
@@ -26,6 +28,8 @@ export interface IncidentWorkerOptions {
   taskQueue?: string;
   detection?: DetectionConfig;
   customerNotices?: CustomerNoticeSender;
+  /** Payload encryption (R-SEC-1): the same converter every client of these workflows uses; the SDK default when unset. */
+  dataConverter?: DataConverter;
   tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
 }
 
@@ -34,6 +38,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
@@ -41,7 +46,11 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
       ...createActivities(options.dependencies),
       // Detection workflows are in the same bundle, so their activities are always registered.
       ...createDetectionActivities({
-        client: new Client({ connection: options.connection, namespace: options.namespace }),
+        client: new Client({
+          connection: options.connection,
+          namespace: options.namespace,
+          ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+        }),
         taskQueue: options.taskQueue ?? TASK_QUEUE,
         policy: options.dependencies.policy,
         calendar: options.dependencies.calendar,
@@ -82,13 +91,16 @@ async function main(): Promise<void> {
   const target = readTemporalTarget();
   const connection = await NativeConnection.connect(target.connectionOptions);
   const environment = readEnvironment();
+  const dataConverter = dataConverterFor(readPayloadCodec(process.env));
   const worker = await createIncidentWorker({
     connection,
     namespace: target.namespace,
     dependencies,
     detection: readDetectionConfig(environment.DETECTION_FILE),
     customerNotices: new CustomerNoticeOutbox(resolve(environment.CUSTOMER_NOTICES_FILE)),
+    ...(dataConverter ? { dataConverter } : {}),
   });
+  console.log(`payloads ${dataConverter ? 'encrypted (PAYLOAD_KEYS)' : 'NOT encrypted: set PAYLOAD_KEYS (R-SEC-1)'}`);
   console.log(`worker polling task queue ${TASK_QUEUE} on ${target.address} (namespace ${target.namespace})`);
   // Worker.run stops gracefully on SIGINT/SIGTERM (the SDK's default shutdown signals).
   await worker.run();

@@ -25,7 +25,10 @@ import {
   type TriageResponse,
 } from '../workflows/contracts';
 import { HttpError, errorHandler, toHttpError, validationError } from './errors';
+import { createCodecRouter, type CodecRouterDependencies } from './codec';
 import { createHistoryRouter } from './history';
+import { limits, type LimitsOptions } from './limits';
+import { buildOpenApiDocument } from './openapi';
 import { createOnCallRouter } from './oncall';
 import { createSignalsRouter } from './signals';
 import type { DetectionConfig } from '../domain/detection-config';
@@ -52,8 +55,12 @@ export interface AppDependencies {
   temporalTimeoutMs?: number;
   /** Acknowledge from the page (Twilio webhooks, e-mail links) and `GET /oncall`; off when unset. */
   paging?: PagingApiDependencies;
+  /** Web UI codec endpoint (R-SEC-1): POST /codec/encode|decode, bearer token; off when unset. */
+  codecEndpoint?: CodecRouterDependencies;
   /** Detection intake: POST /signals, heartbeats, system incidents (R-DET-*, R-SYS-*); off when unset. */
   detection?: DetectionConfig;
+  /** Security headers always; a per-client rate limit when `limits.rateLimit` is set (off by default). */
+  limits?: LimitsOptions;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -114,6 +121,10 @@ export function createApp(deps: AppDependencies): express.Express {
   const timeoutMs = deps.temporalTimeoutMs ?? 15_000;
   const app = express();
   app.disable('x-powered-by');
+  // Before the body parser: a throttled client's body is never read, and a 413 carries the headers.
+  app.use(limits(deps.limits));
+  // Before the JSON parser: codec batches (whole histories) exceed the API's 64 kB body limit.
+  if (deps.codecEndpoint) app.use(createCodecRouter(deps.codecEndpoint));
   app.use(express.json({ limit: '64kb' }));
 
   /** Every call to Temporal is bounded: an unreachable cluster answers 503, never a hang. */
@@ -276,6 +287,13 @@ export function createApp(deps: AppDependencies): express.Express {
     }
     const ok = Object.values(checks).every((c) => c.ok);
     res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+
+  // ---- the contract ----------------------------------------------------------------------------
+
+  const openApiDocument = buildOpenApiDocument({ features: { paging: Boolean(deps.paging), detection: Boolean(deps.detection) } });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
   });
 
   // ---- paging: acknowledge from the page, who is on call -------------------------------------

@@ -176,7 +176,7 @@ export interface IncidentHistory {
   _links: { self: string; incident: string; html: string; temporalUi: string };
 }
 
-const historyQuerySchema = z.object({ format: z.enum(['json', 'html']).optional() });
+export const historyQuerySchema = z.object({ format: z.enum(['json', 'html']).optional() });
 
 const MINUTE = 60_000;
 

@@ -30,7 +30,7 @@ export interface OnCallAnswer {
   teams: { team: Line; onCall: OnCallPerson[] }[];
 }
 
-const onCallQuerySchema = z.object({ at: z.iso.datetime({ offset: true }).optional() }).strict();
+export const onCallQuerySchema = z.object({ at: z.iso.datetime({ offset: true }).optional() }).strict();
 
 /** The `/oncall` answer for one instant: a pure function of the roster. */
 export function describeOnCall(roster: Roster, at: Date): OnCallAnswer {

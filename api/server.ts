@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import {
   ackLinkSecret,
+  apiLimits,
   readEnvironment,
   readPolicy,
   readRoster,
@@ -13,6 +14,7 @@ import {
   type Environment,
 } from '../config/env';
 import { readDetectionConfig } from '../config/detection';
+import { dataConverterFor, readCodecEndpointSettings, readPayloadCodec } from '../config/payload-codec';
 import { createApp } from './app';
 import type { PagingApiDependencies } from './webhooks';
 
@@ -37,13 +39,18 @@ async function main(): Promise<void> {
   const environment = readEnvironment();
   const target = readTemporalTarget();
   const connection = Connection.lazy(target.connectionOptions);
-  const client = new Client({ connection, namespace: target.namespace });
+  // R-SEC-1: the same payload codec as the worker, or it could not read what the workflows return.
+  const codec = readPayloadCodec(process.env);
+  const dataConverter = dataConverterFor(codec);
+  const client = new Client({ connection, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
   const app = createApp({
     client,
     namespace: target.namespace,
     temporalUiUrl: environment.TEMPORAL_UI_URL,
     paging: pagingApiDependencies(environment),
     detection: readDetectionConfig(environment.DETECTION_FILE),
+    limits: apiLimits(environment),
+    ...(codec ? { codecEndpoint: { codec, ...readCodecEndpointSettings(process.env, environment.TEMPORAL_UI_URL) } } : {}),
   });
   const server = app.listen(environment.PORT, () => {
     console.log(`API listening on http://localhost:${environment.PORT} (Temporal ${target.address}, namespace ${target.namespace})`);

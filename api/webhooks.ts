@@ -220,7 +220,7 @@ const MAX_CANDIDATES = 20;
 /** Candidate ids are listed in the reply only to people on the roster, and only this many. */
 const MAX_LISTED = 5;
 
-const voiceQuerySchema = z.object({
+export const voiceQuerySchema = z.object({
   incident: incidentIdSchema,
   lang: z.enum(['zh', 'en']).optional(),
 });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../domain/policy';
 import { parseRoster, type Roster } from '../domain/roster';
+import type { LimitsOptions } from '../api/limits';
 
 /**
  * The process environment, validated once at start-up. Nothing deeper in the code reads
@@ -42,6 +43,10 @@ export const environmentSchema = z.object({
   DETECTION_FILE: z.string().min(1).optional(),
   /** R-SYS-3 customer notices (offline alternative, service back): one JSON line each. */
   CUSTOMER_NOTICES_FILE: z.string().min(1).default('data/customer-notices.jsonl'),
+  /** Per-client API rate limit (X-Api-Key, else client address), answered 429 + Retry-After; off when unset. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  /** Requests a client may send at once before the rate limit slows it; RATE_LIMIT_PER_MINUTE when unset. */
+  RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -53,6 +58,17 @@ export function twilioConfig(environment: Environment) {
   if (set === 0) return undefined;
   if (set < 3) throw new Error('invalid environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together');
   return { accountSid: accountSid!, authToken: authToken!, from: from!, ...(environment.TWILIO_API_BASE_URL ? { apiBaseUrl: environment.TWILIO_API_BASE_URL } : {}) };
+}
+
+/** The API's input limits from the environment: no rate limit unless RATE_LIMIT_PER_MINUTE is set. */
+export function apiLimits(environment: Environment): LimitsOptions {
+  if (environment.RATE_LIMIT_PER_MINUTE === undefined) return {};
+  return {
+    rateLimit: {
+      perMinute: environment.RATE_LIMIT_PER_MINUTE,
+      ...(environment.RATE_LIMIT_BURST !== undefined ? { burst: environment.RATE_LIMIT_BURST } : {}),
+    },
+  };
 }
 
 /** The acknowledgement-link secret: the configured one, or one generated once and kept in data/. */

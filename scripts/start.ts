@@ -14,6 +14,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { readEnvironment } from '../config/env';
+import { localPayloadKeys } from '../config/payload-codec';
 import { startDevServer, type DevServer, type ExitStatus } from './dev-server';
 import { repositoryRoot } from './temporal-binaries';
 
@@ -244,6 +245,10 @@ async function main(): Promise<number> {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE,
     ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
+    // R-SEC-1: payloads encrypted by default, with a key generated once and kept beside the
+    // dev server's database (data/payload-keys), as the history it encrypts is.
+    PAYLOAD_KEYS:
+      process.env.PAYLOAD_KEYS || localPayloadKeys(resolve(dirname(resolve(repositoryRoot, settings.TEMPORAL_DB_FILE)), 'payload-keys')),
   };
   services.push(startService('worker', settings.START_WORKER_CMD ?? tsxCommand('worker.ts'), childEnvironment));
   services.push(startService('api', settings.START_API_CMD ?? tsxCommand('api/server.ts'), childEnvironment));
