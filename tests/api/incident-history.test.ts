@@ -57,6 +57,7 @@ const dispute = {
   facts: { claimId: 'CLM-2026-004211' },
 };
 const script = '<script>alert("x")</script> & more';
+let client: Client;
 
 beforeAll(async () => {
   server = await startTestDevServer();
@@ -79,7 +80,8 @@ beforeAll(async () => {
   });
   workerRun = worker.run();
   connection = await Connection.connect({ address: server.address });
-  http = historyApp(new Client({ connection, namespace: 'default' }), 15_000).listen(0);
+  client = new Client({ connection, namespace: 'default' });
+  http = historyApp(client, 15_000).listen(0);
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 });
 
@@ -102,6 +104,9 @@ async function handledIncident(): Promise<{ id: string; state: IncidentState }> 
   expect((await call('POST', `/incidents/${id}/solution`, { text: 'recalculation under way' }, oncall)).status).toBe(200);
   expect((await call('POST', `/incidents/${id}/notes`, { text: script }, oncall)).status).toBe(200);
   expect((await call('POST', `/incidents/${id}/resolve`, { summary: 'recalculated and paid' }, oncall)).status).toBe(200);
+  // The resolution's notification is recorded just after the update answers: read the state
+  // once the workflow has finished, so the timeline is final.
+  await client.workflow.getHandle(id).result();
   const read = await call('GET', `/incidents/${id}`);
   return { id, state: read.body as IncidentState };
 }
