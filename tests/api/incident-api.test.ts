@@ -1,44 +1,16 @@
 // The API against the real Temporal dev server and a real worker: create → act → resolve,
 // idempotent retries, and every error status a caller can meet.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
-import { createChannels, readOutboxEntries } from '../../activities/channels';
-import { MemorySentLedger, RosterNotifier, type PagingDependencies } from '../../activities/paging';
-import { readRoster } from '../../config/env';
-import { readCalendarData } from '../../config/calendar';
-import { createCalendar } from '../../domain/calendar';
-import { DEFAULT_POLICY } from '../../domain/policy';
-import { createIncidentWorker } from '../../worker';
-import { getWorkflowBundle } from '../support/bundle';
-import { startTestDevServer } from '../support/dev-server';
+import { readOutboxEntries } from '../../activities/channels';
+import { startApiStack, type ApiStack } from '../support/api-stack';
 
-let server: Awaited<ReturnType<typeof startTestDevServer>>;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
-let http: Server;
-let base: string;
-const outboxPath = join(mkdtempSync(join(tmpdir(), 'incident-api-')), 'outbox.jsonl');
+let stack: ApiStack;
+const call: ApiStack['call'] = (...args) => stack.call(...args);
 
 const oncall = { 'x-actor': 'lead-wang', 'x-role': 'oncall' };
 const managerHeaders = { 'x-actor': 'manager-zhao', 'x-role': 'manager' };
-
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
 
 const dispute = {
   title: '客户对理赔结果强烈质疑，扬言投诉',
@@ -49,39 +21,10 @@ const dispute = {
 };
 
 beforeAll(async () => {
-  server = await startTestDevServer();
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  const paging: PagingDependencies = {
-    roster: readRoster(join(__dirname, '..', '..', 'config', 'roster.example.json')),
-    channels: createChannels({ outboxPath, log: () => undefined }),
-    ledger: new MemorySentLedger(),
-  };
-  worker = await createIncidentWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    workflowBundle: await getWorkflowBundle(),
-    dependencies: {
-      policy: DEFAULT_POLICY,
-      calendar: createCalendar(readCalendarData()),
-      notifier: new RosterNotifier(paging),
-      paging,
-    },
-  });
-  workerRun = worker.run();
-  connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: 'default' });
-  http = createApp({ client, namespace: 'default', temporalUiUrl: 'http://localhost:8233' }).listen(0);
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  stack = await startApiStack();
 });
 
-afterAll(async () => {
-  http?.close();
-  worker?.shutdown();
-  await workerRun;
-  await connection?.close();
-  await nativeConnection?.close();
-  await server?.stop();
-});
+afterAll(() => stack?.stop());
 
 test('create → act → resolve through the API; the answer to POST carries the triage', async () => {
   const started = performance.now();
@@ -127,7 +70,7 @@ test('create → act → resolve through the API; the answer to POST carries the
   expect(listed.find((x) => x.id === id)).toMatchObject({ status: 'resolved', category: 'complaint', severity: 'major' });
 
   // With no provider configured, the page went to the outbox, masked, with the ack code.
-  const outbox = await readOutboxEntries(outboxPath);
+  const outbox = await readOutboxEntries(stack.outboxPath);
   const pages = outbox.filter((entry) => entry.key.startsWith(`${id}:triage:`));
   expect(pages.length).toBeGreaterThan(0);
   expect(pages[0]!.body).toContain(read.body.ackCode);

@@ -2,35 +2,15 @@
 // and a real worker: the JSON export in timeline order with actors, times and durations, the
 // printable HTML page (escaped, self-contained, linked to the Web UI), and the error statuses.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type express from 'express';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import type { IncidentHistory } from '../../api/history';
-import { createChannels } from '../../activities/channels';
-import { MemorySentLedger, RosterNotifier, type PagingDependencies } from '../../activities/paging';
-import { readRoster } from '../../config/env';
-import { readCalendarData } from '../../config/calendar';
-import { createCalendar } from '../../domain/calendar';
-import { DEFAULT_POLICY } from '../../domain/policy';
 import type { IncidentState } from '../../workflows/contracts';
-import { createIncidentWorker } from '../../worker';
-import { getWorkflowBundle } from '../support/bundle';
-import { startTestDevServer } from '../support/dev-server';
+import { startApiStack, type ApiStack } from '../support/api-stack';
 
-let server: Awaited<ReturnType<typeof startTestDevServer>>;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
-let http: Server;
-let base: string;
+let stack: ApiStack;
 const UI = 'http://localhost:8233';
-const outboxPath = join(mkdtempSync(join(tmpdir(), 'incident-history-')), 'outbox.jsonl');
 const oncall = { 'x-actor': 'lead-wang', 'x-role': 'oncall' };
 
 /** The API as a caller meets it (the history router is mounted by createApp). */
@@ -39,7 +19,7 @@ function historyApp(client: Client, timeoutMs: number): express.Express {
 }
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(base + path, {
+  const response = await fetch(stack.base + path, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -60,39 +40,11 @@ const script = '<script>alert("x")</script> & more';
 let client: Client;
 
 beforeAll(async () => {
-  server = await startTestDevServer();
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  const paging: PagingDependencies = {
-    roster: readRoster(join(__dirname, '..', '..', 'config', 'roster.example.json')),
-    channels: createChannels({ outboxPath, log: () => undefined }),
-    ledger: new MemorySentLedger(),
-  };
-  worker = await createIncidentWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    workflowBundle: await getWorkflowBundle(),
-    dependencies: {
-      policy: DEFAULT_POLICY,
-      calendar: createCalendar(readCalendarData()),
-      notifier: new RosterNotifier(paging),
-      paging,
-    },
-  });
-  workerRun = worker.run();
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: 'default' });
-  http = historyApp(client, 15_000).listen(0);
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  stack = await startApiStack({ app: (c) => historyApp(c, 15_000) });
+  client = stack.client;
 });
 
-afterAll(async () => {
-  http?.close();
-  worker?.shutdown();
-  await workerRun;
-  await connection?.close();
-  await nativeConnection?.close();
-  await server?.stop();
-});
+afterAll(() => stack?.stop());
 
 /** Reports a dispute and takes it through the plan to resolution. */
 async function handledIncident(): Promise<{ id: string; state: IncidentState }> {

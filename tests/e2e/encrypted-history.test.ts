@@ -4,28 +4,14 @@
 // raw history contains none of them; the codec client still reads the incident, and the Web
 // UI's codec endpoint decrypts a payload for a caller with the token and for no one else.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import express from 'express';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
 import { createCodecRouter } from '../../api/codec';
-import { createChannels } from '../../activities/channels';
-import { MemorySentLedger, RosterNotifier, type PagingDependencies } from '../../activities/paging';
-import { readRoster } from '../../config/env';
-import { readCalendarData } from '../../config/calendar';
 import { dataConverterFor, generatePayloadKeyEntry, readPayloadCodec } from '../../config/payload-codec';
-import { createCalendar } from '../../domain/calendar';
-import { DEFAULT_POLICY } from '../../domain/policy';
 import { stateQuery } from '../../workflows/contracts';
-import { createIncidentWorker } from '../../worker';
-import { getWorkflowBundle } from '../support/bundle';
-import { startTestDevServer } from '../support/dev-server';
+import { startApiStack, type ApiStack } from '../support/api-stack';
 
 const personalData = {
   name: '张三',
@@ -39,56 +25,23 @@ const dataConverter = dataConverterFor(codec)!;
 const authToken = 'codec-token-for-the-test-0123456789';
 const uiOrigin = 'http://localhost:8233';
 
-let server: Awaited<ReturnType<typeof startTestDevServer>>;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
-let http: Server;
+let stack: ApiStack;
 let base: string;
 let client: Client;
 let rawClient: Client;
 
 beforeAll(async () => {
-  server = await startTestDevServer();
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  const paging: PagingDependencies = {
-    roster: readRoster(join(__dirname, '..', '..', 'config', 'roster.example.json')),
-    channels: createChannels({ outboxPath: join(mkdtempSync(join(tmpdir(), 'encrypted-history-')), 'outbox.jsonl'), log: () => undefined }),
-    ledger: new MemorySentLedger(),
-  };
-  worker = await createIncidentWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    workflowBundle: await getWorkflowBundle(),
+  // The codec endpoint is mounted by createApp ahead of its 64 kB JSON parser.
+  stack = await startApiStack({
     dataConverter,
-    dependencies: {
-      policy: DEFAULT_POLICY,
-      calendar: createCalendar(readCalendarData()),
-      notifier: new RosterNotifier(paging),
-      paging,
-    },
+    appDependencies: { temporalUiUrl: uiOrigin, codecEndpoint: { codec, authToken, corsOrigins: [uiOrigin] } },
   });
-  workerRun = worker.run();
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: 'default', dataConverter });
-  rawClient = new Client({ connection, namespace: 'default' });
-  // The codec routes go before the app, as in api/app.ts (ahead of its 64 kB JSON parser).
-  const app = express();
-  app.use(createCodecRouter({ codec, authToken, corsOrigins: [uiOrigin] }));
-  app.use(createApp({ client, namespace: 'default', temporalUiUrl: uiOrigin }));
-  http = app.listen(0);
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  base = stack.base;
+  client = stack.client;
+  rawClient = new Client({ connection: stack.connection, namespace: 'default' });
 });
 
-afterAll(async () => {
-  http?.close();
-  worker?.shutdown();
-  await workerRun;
-  await connection?.close();
-  await nativeConnection?.close();
-  await server?.stop();
-});
+afterAll(() => stack?.stop());
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(base + path, {

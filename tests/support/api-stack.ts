@@ -1,0 +1,104 @@
+/**
+ * The engine as an API test meets it: a real Temporal dev server (fresh SQLite file, free ports),
+ * a real worker over the bundled workflows, and the Express app listening on a free port. Pages go
+ * to an outbox file through the example roster unless the test brings its own dependencies.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type express from 'express';
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createChannels } from '../../activities/channels';
+import { MemorySentLedger, RosterNotifier, type PagingDependencies } from '../../activities/paging';
+import { createApp, type AppDependencies } from '../../api/app';
+import { readCalendarData } from '../../config/calendar';
+import { readRoster } from '../../config/env';
+import { createCalendar } from '../../domain/calendar';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { createIncidentWorker } from '../../worker';
+import { getWorkflowBundle } from './bundle';
+import { startTestDevServer } from './dev-server';
+
+export interface ApiStack {
+  base: string;
+  address: string;
+  client: Client;
+  connection: Connection;
+  outboxPath: string;
+  /** JSON in, JSON out; `body` may be a raw string (to send broken JSON). */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  stop(): Promise<void>;
+}
+
+export interface ApiStackOptions {
+  dataConverter?: DataConverter;
+  /** Builds the HTTP app from the stack's client (default: `createApp` with the given extras). */
+  app?: (client: Client) => express.Express;
+  appDependencies?: Partial<AppDependencies>;
+}
+
+export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
+  const server = await startTestDevServer();
+  const outboxPath = join(mkdtempSync(join(tmpdir(), 'api-stack-')), 'outbox.jsonl');
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const paging: PagingDependencies = {
+    roster: readRoster(join(__dirname, '..', '..', 'config', 'roster.example.json')),
+    channels: createChannels({ outboxPath, log: () => undefined }),
+    ledger: new MemorySentLedger(),
+  };
+  const worker: Worker = await createIncidentWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    workflowBundle: await getWorkflowBundle(),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    dependencies: {
+      policy: DEFAULT_POLICY,
+      calendar: createCalendar(readCalendarData()),
+      notifier: new RosterNotifier(paging),
+      paging,
+    },
+  });
+  const workerRun = worker.run();
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: 'default', ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const app =
+    options.app?.(client) ??
+    createApp({ client, namespace: 'default', temporalUiUrl: 'http://localhost:8233', ...options.appDependencies });
+  const http: Server = app.listen(0);
+  const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return {
+    base,
+    address: server.address,
+    client,
+    connection,
+    outboxPath,
+    async call(method, path, body, headers = {}) {
+      const response = await fetch(base + path, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON (an HTML page or TwiML): the text itself
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async stop() {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      worker.shutdown();
+      await workerRun;
+      await connection.close();
+      await nativeConnection.close();
+      await server.stop();
+    },
+  };
+}
