@@ -160,7 +160,9 @@ export function createApp(deps: AppDependencies): express.Express {
       res.json({ ...state, _links: links(state.id) });
     } catch (err) {
       const http = toHttpError(err);
-      if (http.status === 404 || http.status === 409) {
+      // An action that fails on an incident whose workflow has ended (even one that ended while
+      // the action was in flight) is refused because the incident is resolved.
+      if (http.status !== 400 && http.status !== 403) {
         const description = await bounded(() => handle.describe()).catch(() => undefined);
         if (description && description.status.name !== 'RUNNING') {
           throw new HttpError(409, `the incident is already resolved (its workflow is ${description.status.name.toLowerCase()})`);

@@ -75,4 +75,5 @@ test('R-T-COMPLAINT + R-T-CAL: the 15-working-day investigation skips a holiday 
     // Daily updates are beside the point here: a 30-day interval keeps them out of the way.
     { calendarData: { holidays, workdays: [] }, policy: { deadlines: { progressIntervalMinutes: 30 * 24 * 60 } } },
   );
-});
+  // Three simulated weeks of timers: generous for a loaded machine.
+}, 180_000);
