@@ -1,0 +1,188 @@
+/**
+ * The system under test: `npm start`'s embedded default (scripts/start.ts: the Temporal dev
+ * server on SQLite, the worker and the API as child processes), run exactly as a user runs it,
+ * on free ports of 127.0.0.1, with its database, outbox and ledger in a fresh folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findFreePort } from '../scripts/dev-server';
+import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
+import { childrenOf, commandLine } from './proc';
+
+export const repositoryRoot = resolve(__dirname, '..');
+
+export interface StackOptions {
+  /** A name for the folder and the log. */
+  label: string;
+  /** The response policy (POLICY_FILE); the plan's figures when omitted. */
+  policy?: Record<string, unknown>;
+  /** Extra environment for start.ts and so for the worker and the API (tuning switches). */
+  env?: Record<string, string>;
+  /** Keep the folder (database, outbox, log) after `stop()`. */
+  keep?: boolean;
+}
+
+export interface StackPids {
+  start: number;
+  server: number;
+  worker: number;
+  api: number;
+}
+
+export interface Stack {
+  folder: string;
+  baseUrl: string;
+  port: number;
+  /** gRPC address of the dev server. */
+  temporalAddress: string;
+  outboxFile: string;
+  logFile: string;
+  pids: StackPids;
+  /** The environment start.ts ran with, minus the inherited part (for the report). */
+  settings: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 90_000;
+
+/** Every stack still running, so an interrupted benchmark can take them down. */
+const running = new Set<{ kill(): void }>();
+process.on('exit', () => {
+  for (const stack of running) stack.kill();
+});
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const folder = mkdtempSync(join(tmpdir(), `claims-bench-${options.label}-`));
+  const [port, grpcPort] = [await findFreePort(), await findFreePort()];
+  const uiPort = await findFreePort('127.0.0.1', [port, grpcPort]);
+  const settings: Record<string, string> = {
+    PORT: String(port),
+    TEMPORAL_DEV_PORT: String(grpcPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    TEMPORAL_DB_FILE: join(folder, 'temporal.sqlite'),
+    OUTBOX_FILE: join(folder, 'outbox.jsonl'),
+    SENT_LEDGER_FILE: join(folder, 'sent-ledger.jsonl'),
+    // A fixed secret keeps the benchmark from writing one into the repository's data/.
+    ACK_LINK_SECRET: 'benchmark-ack-link-secret-0123456789',
+    ...options.env,
+  };
+  if (Object.keys(settings).some((name) => name.startsWith('WORKER_'))) {
+    // Worker tuning without touching worker.ts: preloaded, it adds the options to Worker.create.
+    settings.START_WORKER_CMD = `${process.execPath} --require ./bench/worker-tuning.cjs --import tsx worker.ts`;
+  }
+  if (settings.DEV_SERVER_EXTRA_ARGS) {
+    // The dev server's extra arguments (SQLite pragmas, dynamic config) through a wrapper of the CLI.
+    settings.BENCH_TEMPORAL_CLI = ensureTemporalBinaries().temporal;
+    settings.TEMPORAL_CLI_PATH = join(repositoryRoot, 'bench', 'temporal-cli.sh');
+  }
+  if (options.policy) {
+    settings.POLICY_FILE = join(folder, 'policy.json');
+    writeFileSync(settings.POLICY_FILE, JSON.stringify(options.policy, null, 2));
+  }
+  const logFile = join(folder, 'stack.log');
+  const log = openSync(logFile, 'a');
+  // The same command `npm start` runs (`exec tsx scripts/start.ts`), without npm in between.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: repositoryRoot,
+    env: { ...withoutTemporalClientSettings(process.env), ...settings },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const startPid = child.pid;
+  if (startPid === undefined) throw new Error('could not spawn scripts/start.ts');
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+
+  const known = new Set<number>([startPid]);
+  const killAll = () => {
+    for (const pid of known) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  };
+  const handle = { kill: killAll };
+  running.add(handle);
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (hasExited) throw new Error(`scripts/start.ts exited before the stack was healthy; see ${logFile}`);
+      if (Date.now() > deadline) throw new Error(`the stack was not healthy within ${READY_TIMEOUT_MS / 1000} s; see ${logFile}`);
+      try {
+        const health = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
+        if (health.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      await sleep(500);
+    }
+    const pids = findPids(startPid);
+    for (const pid of [pids.server, pids.worker, pids.api]) known.add(pid);
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        // Ctrl-C, as a user stops it: API, then worker, then server, in order.
+        if (!hasExited) child.kill('SIGINT');
+        const stopped = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS, false)]);
+        if (!stopped) killAll();
+        // Whatever start.ts left behind (it should leave nothing) goes too.
+        for (const pid of [pids.server, pids.worker, pids.api]) {
+          try {
+            process.kill(pid, 0);
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone, as it should be
+          }
+        }
+        running.delete(handle);
+        if (!options.keep) rmSync(folder, { recursive: true, force: true });
+      })();
+      return stopping;
+    };
+    return {
+      folder,
+      baseUrl,
+      port,
+      temporalAddress: `127.0.0.1:${grpcPort}`,
+      outboxFile: settings.OUTBOX_FILE!,
+      logFile,
+      pids,
+      settings,
+      stop,
+    };
+  } catch (err) {
+    killAll();
+    running.delete(handle);
+    throw err;
+  }
+}
+
+/** The dev server, the worker and the API among start.ts's children, told apart by command line. */
+function findPids(startPid: number): StackPids {
+  const found: Partial<StackPids> = { start: startPid };
+  for (const pid of childrenOf(startPid)) {
+    const command = commandLine(pid);
+    if (command.includes('start-dev')) found.server = pid;
+    else if (command.includes('worker.ts')) found.worker = pid;
+    else if (command.includes('api/server.ts')) found.api = pid;
+  }
+  if (!found.server || !found.worker || !found.api) {
+    throw new Error(`could not find the stack's processes under pid ${startPid}: ${JSON.stringify(found)}`);
+  }
+  return found as StackPids;
+}
+
+/** The bench's own TEMPORAL_* client settings must not point the stack at another cluster. */
+function withoutTemporalClientSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TEMPORAL_')));
+}
