@@ -112,8 +112,9 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
     const incidentWorkflows = await settledCount(engine.client, `WorkflowType = 'incidentWorkflow'`, expected.incidents);
     const groupCustomerLinks: number[] = [];
     for (const id of groupIds) {
-      const state = await incidentState(engine.client, id);
-      groupCustomerLinks.push(state.links.filter((l) => l.kind === 'customer').length);
+      const state = await incidentState(stack.baseUrl, id).catch(() => undefined);
+      // -1: the group incident could not be read.
+      groupCustomerLinks.push(state ? state.links.filter((l) => l.kind === 'customer').length : -1);
     }
     return {
       ran: true,

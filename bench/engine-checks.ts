@@ -1,11 +1,12 @@
 /**
- * What the benchmark asks the engine afterwards, through the Temporal client: how many incident
- * workflows exist (visibility count), which ids they have, and an incident's state.
+ * What the benchmark asks the engine afterwards: how many incident workflows exist (visibility
+ * count) and which ids they have, through the Temporal client; an incident's state, through
+ * the API.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { stateQuery, type IncidentState } from '../workflows/contracts';
+import type { IncidentState } from '../workflows/contracts';
 
 export interface EngineClient {
   client: Client;
@@ -44,8 +45,14 @@ export async function executionsById(client: Client, query: string): Promise<Map
   return ids;
 }
 
-export async function incidentState(client: Client, id: string): Promise<IncidentState> {
-  return client.workflow.getHandle(id).query(stateQuery);
+/**
+ * An incident's state as `GET /incidents/:id` answers it (the state query, through the API,
+ * which decodes whatever payload codec the stack runs with).
+ */
+export async function incidentState(baseUrl: string, id: string): Promise<IncidentState> {
+  const res = await fetch(`${baseUrl}/incidents/${encodeURIComponent(id)}`, { signal: AbortSignal.timeout(60_000) });
+  if (res.status !== 200) throw new Error(`GET /incidents/${id} answered ${res.status}`);
+  return (await res.json()) as IncidentState;
 }
 
 /** Runs `task` over `items`, `concurrency` at a time. */

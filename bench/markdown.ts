@@ -114,7 +114,7 @@ export function renderReport(run: BenchRun): string {
     const profileRow = (name: string, p: IntakeResultProfile) =>
       `| ${name} | ${p.workflows} | ${p.events.toFixed(1)} | ${p.workflowTasks.toFixed(1)} | ${p.activities.toFixed(1)} | ${p.signalsReceived.toFixed(1)} / ${p.signalsSent.toFixed(1)} | ${p.timers.toFixed(1)} | ${p.childrenStarted.toFixed(1)} | ${p.updates.toFixed(1)} |`;
     lines.push(
-      'Where the engine\'s work goes (mean per workflow over a sample, from the histories, after the triage page):',
+      'Where the engine\'s work goes (mean per workflow over a sample of 20, from the histories as they stood when every triage page was out; later paging steps and escalations count too):',
       '',
       '| workflow | sampled | events | workflow tasks | activities | signals in / out | timers | children | updates |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
