@@ -404,7 +404,8 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
           `${input.distinctCustomers} distinct customers complained about the same cause (${input.causeLabel}) within ` +
           `${input.windowHours} hours: more than ${input.threshold} (R-CAT-COMP). The individual complaints are linked.`,
         source: 'internal-report',
-        facts: { complainingCustomers: input.distinctCustomers },
+        // R-REV-2: the group's cause, for the monthly review's high-frequency analysis.
+        facts: { complainingCustomers: input.distinctCustomers, cause: { key: input.causeKey, label: input.causeLabel } },
         reporter: 'detection:cause-cluster',
         drill: input.drill,
       };

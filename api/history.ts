@@ -17,6 +17,7 @@ import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Deadline } from '../domain/deadlines';
+import { incidentMilestones } from '../domain/incident-timing';
 import type { incidentWorkflow } from '../workflows/incident';
 import {
   stateQuery,
@@ -178,13 +179,6 @@ export interface IncidentHistory {
 
 export const historyQuerySchema = z.object({ format: z.enum(['json', 'html']).optional() });
 
-const MINUTE = 60_000;
-
-function minutesBetween(from: string, to: string | null): number | null {
-  if (to === null) return null;
-  return Math.round(((Date.parse(to) - Date.parse(from)) / MINUTE) * 100) / 100;
-}
-
 /**
  * The history document: a pure function of the workflow's state and description, so every
  * figure (durations included) is recomputable from the timeline it carries.
@@ -201,11 +195,7 @@ export function buildHistory(
       const { group, zh, en } = ENTRY_LABELS[entry.type];
       return { ...entry, group, label: { zh, en } };
     });
-  const firstAt = (type: TimelineType) => timeline.find((entry) => entry.type === type)?.at ?? null;
-  const acknowledgedAt = firstAt('acknowledged');
-  const contactedAt = firstAt('contacted');
-  const solutionAt = firstAt('solution');
-  const resolvedAt = firstAt('resolved');
+  const milestones = incidentMilestones(state.reportedAt, timeline);
   const counts: Partial<Record<HistoryGroup, number>> = {};
   for (const entry of timeline) counts[entry.group] = (counts[entry.group] ?? 0) + 1;
 
@@ -233,14 +223,7 @@ export function buildHistory(
       acknowledgedBy: state.acknowledgedBy ?? null,
       resolution: state.resolution ?? null,
       reportedAt: state.reportedAt,
-      acknowledgedAt,
-      contactedAt,
-      solutionAt,
-      resolvedAt,
-      minutesToAcknowledge: minutesBetween(state.reportedAt, acknowledgedAt),
-      minutesToContact: minutesBetween(state.reportedAt, contactedAt),
-      minutesToSolution: minutesBetween(state.reportedAt, solutionAt),
-      minutesToResolve: minutesBetween(state.reportedAt, resolvedAt),
+      ...milestones,
       deadlines: state.deadlines.map((deadline) => ({ ...deadline, stateLabel: DEADLINE_STATE_LABELS[deadline.state] })),
       counts,
       links: state.links,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, SEVERITIES, SOURCES } from '../domain/types';
+import { CAUSE_FIELDS, type CauseField } from '../domain/detection-config';
 
 /**
  * Request schemas: every body and query is validated here, once, at the edge. A failure answers
@@ -18,6 +19,11 @@ export const factsSchema = z
     system: z.string().trim().min(1).max(64).optional(),
     dataLoss: z.boolean().optional(),
     mediaRisk: z.boolean().optional(),
+    /** What the report is about (hospital, disease category, …): the monthly review's cause (R-REV-2). */
+    causeFields: z
+      .object(Object.fromEntries(CAUSE_FIELDS.map((field) => [field, z.string().trim().min(1).max(100).optional()])) as Record<CauseField, z.ZodOptional<z.ZodString>>)
+      .strict()
+      .optional(),
   })
   .strict();
 

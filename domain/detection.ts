@@ -14,10 +14,10 @@
  * lexicon terms, measured working days and thresholds, never text copied from the event.
  */
 import type { WorkingCalendar } from './calendar';
-import type { DetectionConfig, CauseField } from './detection-config';
+import { CAUSE_FIELDS, type DetectionConfig, type CauseField } from './detection-config';
 import type { Policy } from './policy';
 import { triage } from './triage';
-import type { Category, IncidentReport, ReportFacts, Severity, TriageReason, TriageResult } from './types';
+import type { Category, IncidentReport, ReportCause, ReportFacts, Severity, TriageReason, TriageResult } from './types';
 
 /** The sources `POST /signals` accepts (R-DET-1, R-DET-4); `support` is `POST /incidents`' own (R-DET-3). */
 export const DETECTION_SOURCES = ['ticket', 'chat', 'hotline', 'email', 'system-alert', 'claim-status', 'internal-report'] as const;
@@ -131,6 +131,16 @@ export interface DetectionContext {
 
 /** Decides what one event means (R-DET-*, R-CAT-*); see the module comment. */
 export function detect(event: SignalEvent, context: DetectionContext): Detection {
+  const detection = detectBySource(event, context);
+  if (detection.kind === 'incident') {
+    // R-REV-2: the cause the event correlated by goes on the report, for the monthly review.
+    const cause = causeOfCorrelation(detection.correlation);
+    if (cause !== undefined) detection.report.facts.cause = cause;
+  }
+  return detection;
+}
+
+function detectBySource(event: SignalEvent, context: DetectionContext): Detection {
   switch (event.source) {
     case 'system-alert':
       return detectAlert(event, context);
@@ -141,6 +151,12 @@ export function detect(event: SignalEvent, context: DetectionContext): Detection
     default:
       return detectText(event, context);
   }
+}
+
+/** The cause a correlation names: the cause of a cluster or duplicate, the component of a system incident. */
+function causeOfCorrelation(correlation: Correlation): ReportCause | undefined {
+  if (correlation.kind === 'system') return { key: `system:${correlation.component}`, label: `system ${correlation.component}` };
+  return correlation.cause === undefined ? undefined : { key: correlation.cause.key, label: correlation.cause.label };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -610,26 +626,34 @@ function normaliseValue(value: string): string {
 }
 
 /**
+ * The cause named by cause fields, read in the order of `fields` (absent ones as `*`), or
+ * undefined when none is present. Detection and the monthly review (a manual report's
+ * `facts.causeFields`, R-REV-2) derive the same key from the same values.
+ */
+export function causeOfFields(values: CauseFields, fields: readonly CauseField[] = CAUSE_FIELDS): Cause | undefined {
+  const normalised = fields.map((field) => {
+    const value = values[field];
+    return value === undefined || value.trim() === '' ? undefined : normaliseValue(value);
+  });
+  if (normalised.every((value) => value === undefined)) return undefined;
+  return {
+    key: `fields:${fields.map((field, index) => `${field}=${normalised[index] ?? '*'}`).join('|')}`,
+    label: fields
+      .map((field, index) => (normalised[index] === undefined ? undefined : `${field} ${normalised[index]}`))
+      .filter((part) => part !== undefined)
+      .join(', '),
+    from: 'fields',
+  };
+}
+
+/**
  * "The same cause" (R-CAT-COMP), explicitly: the configured cause fields of the event, in the
  * configured order, absent ones as `*` — at least one must be present; else the first configured
  * text cause whose terms the text contains; else no cause (the event is never counted in a group).
  */
 export function deriveCause(event: SignalEvent, text: string, config: DetectionConfig): Cause | undefined {
-  const fields = config.cause.fields;
-  const values = fields.map((field) => {
-    const value = event.cause?.[field];
-    return value === undefined || value.trim() === '' ? undefined : normaliseValue(value);
-  });
-  if (values.some((value) => value !== undefined)) {
-    return {
-      key: `fields:${fields.map((field, index) => `${field}=${values[index] ?? '*'}`).join('|')}`,
-      label: fields
-        .map((field, index) => (values[index] === undefined ? undefined : `${field} ${values[index]}`))
-        .filter((part) => part !== undefined)
-        .join(', '),
-      from: 'fields',
-    };
-  }
+  const fromFields = causeOfFields(event.cause ?? {}, config.cause.fields);
+  if (fromFields !== undefined) return fromFields;
   const normalised = text.normalize('NFKC').toLowerCase();
   for (const cause of config.cause.textCauses) {
     if (cause.terms.some((term) => termPattern(term).test(normalised))) {

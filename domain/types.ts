@@ -2,6 +2,7 @@
  * The engine's nouns as closed sets. Every other module speaks in these types; none of them
  * imports Temporal or Express, so the domain is testable on its own.
  */
+import type { CauseField } from './detection-config';
 
 /** R-CAT-TIME, R-CAT-INFO, R-CAT-COMP, R-CAT-SYS. */
 export const CATEGORIES = ['timeliness', 'info', 'complaint', 'system'] as const;
@@ -53,6 +54,20 @@ export interface ReportFacts {
   dataLoss?: boolean;
   /** Press or public-opinion risk (R-SEV-MAJOR). */
   mediaRisk?: boolean;
+  /**
+   * What the report is about, in the cause vocabulary of `POST /signals` (hospital, disease
+   * category, product, claim type, reason code): given by a person on a manual report; the
+   * monthly review derives the report's cause from it (R-REV-2). Categories, never diagnoses.
+   */
+  causeFields?: Partial<Record<CauseField, string>>;
+  /** The cause detection derived for the event (R-CAT-COMP, R-SYS-4), recorded for the monthly review (R-REV-2). */
+  cause?: ReportCause;
+}
+
+/** A cause as the review counts it: `key` says which cause, `label` is what a manager reads. */
+export interface ReportCause {
+  key: string;
+  label: string;
 }
 
 /** What a reporter sends in: free text (Chinese or English) plus optional structured facts. */
