@@ -15,7 +15,9 @@ import { createChannels } from './activities/channels';
 import { FileSentLedger, RosterNotifier, type PagingDependencies } from './activities/paging';
 import { readCalendarData } from './config/calendar';
 import { ackLinkSecret, readEnvironment, readPolicy, readRoster, readTemporalTarget, twilioConfig } from './config/env';
-import { dataConverterFor, readPayloadCodec } from './config/payload-codec';
+import { dataConverterFor, readPayloadCodec, readPayloadKeys } from './config/payload-codec';
+import { SqliteArchiveStore } from './activities/archive-store';
+import { ensureArchiveRetentionSchedule } from './activities/archive';
 import { createCalendar } from './domain/calendar';
 import { TASK_QUEUE } from './workflows/contracts';
 
@@ -83,7 +85,14 @@ export function buildDependencies(env: NodeJS.ProcessEnv = process.env): Activit
     timeZone: policy.timeZone,
     ...(environment.PUBLIC_BASE_URL ? { publicBaseUrl: environment.PUBLIC_BASE_URL } : {}),
   };
-  return { policy, calendar, notifier: new RosterNotifier(paging), paging };
+  const payloadKeys = readPayloadKeys(env);
+  const archive = {
+    // R-REV-5 / R-SEC-1: the archive file, records encrypted under the payload keys.
+    store: new SqliteArchiveStore({ path: resolve(environment.ARCHIVE_DATABASE), ...(payloadKeys ? { keys: payloadKeys } : {}) }),
+    detection: readDetectionConfig(environment.DETECTION_FILE),
+    retentionYears: environment.ARCHIVE_RETENTION_YEARS,
+  };
+  return { policy, calendar, notifier: new RosterNotifier(paging), paging, archive };
 }
 
 async function main(): Promise<void> {
@@ -100,10 +109,14 @@ async function main(): Promise<void> {
     customerNotices: new CustomerNoticeOutbox(resolve(environment.CUSTOMER_NOTICES_FILE)),
     ...(dataConverter ? { dataConverter } : {}),
   });
+  const client = new Client({ connection, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const schedule = await ensureArchiveRetentionSchedule(client, TASK_QUEUE, dependencies.policy.timeZone);
+  console.log(`archive ${resolve(environment.ARCHIVE_DATABASE)}, kept ${environment.ARCHIVE_RETENTION_YEARS} years; daily retention schedule ${schedule}`);
   console.log(`payloads ${dataConverter ? 'encrypted (PAYLOAD_KEYS)' : 'NOT encrypted: set PAYLOAD_KEYS (R-SEC-1)'}`);
   console.log(`worker polling task queue ${TASK_QUEUE} on ${target.address} (namespace ${target.namespace})`);
   // Worker.run stops gracefully on SIGINT/SIGTERM (the SDK's default shutdown signals).
   await worker.run();
+  await dependencies.archive.store.close();
   await connection.close();
 }
 

@@ -250,7 +250,8 @@ function lastSeqOf(state: IncidentState): number {
   return state.timeline.reduce((max, entry) => Math.max(max, entry.seq), 0);
 }
 
-function reporterKey(reporter: string): string {
+/** A digest of a reporter's name (the key owner the API records): countable and matchable, not readable. */
+export function reporterKey(reporter: string): string {
   return createHash('sha256').update(`reporter\u0000${reporter}`).digest('hex').slice(0, 24);
 }
 
@@ -415,24 +416,31 @@ export class SqliteArchiveStore implements ArchiveStore {
   private readonly lockPath: string;
   private readonly busyTimeoutMs: number;
   private readonly staleLockMs: number;
+  readonly path: string;
+  /** The schema migration, run once before the first operation. */
+  private migrated: Promise<void> | undefined;
 
-  private constructor(readonly path: string, options: SqliteArchiveOptions) {
+  /**
+   * Opens (creating when missing) the archive file at once; the schema is brought up to date
+   * before the first operation. `open` does both and reports a bad file at start-up.
+   */
+  constructor(options: SqliteArchiveOptions) {
+    this.path = resolve(options.path);
+    mkdirSync(dirname(this.path), { recursive: true });
     this.cipher = new RecordCipher(options.keys ?? []);
-    this.lockPath = `${path}.lock`;
+    this.lockPath = `${this.path}.lock`;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 15_000;
     this.staleLockMs = options.staleLockMs ?? 30_000;
-    this.db = new Database(path);
+    this.db = new Database(this.path);
   }
 
-  /** Opens (creating when missing) the archive file and brings its schema up to date. */
+  /** Opens the archive file and brings its schema up to date. */
   static async open(options: SqliteArchiveOptions): Promise<SqliteArchiveStore> {
-    const path = resolve(options.path);
-    mkdirSync(dirname(path), { recursive: true });
-    const store = new SqliteArchiveStore(path, options);
+    const store = new SqliteArchiveStore(options);
     try {
-      await store.locked(() => store.migrate());
+      await store.schemaVersion();
     } catch (err) {
-      store.db.close();
+      await store.close();
       throw err;
     }
     return store;
@@ -441,6 +449,14 @@ export class SqliteArchiveStore implements ArchiveStore {
   /** The schema version the file is at (the number of migrations applied). */
   async schemaVersion(): Promise<number> {
     return this.locked(() => this.currentVersion());
+  }
+
+  private prepare(): Promise<void> {
+    this.migrated ??= this.withLock(() => this.migrate()).catch((err: unknown) => {
+      this.migrated = undefined;
+      throw err;
+    });
+    return this.migrated;
   }
 
   private currentVersion(): number {
@@ -479,6 +495,11 @@ export class SqliteArchiveStore implements ArchiveStore {
    * retrying while another process holds the file's lock.
    */
   private async locked<T>(work: () => T): Promise<T> {
+    await this.prepare();
+    return this.withLock(work);
+  }
+
+  private async withLock<T>(work: () => T): Promise<T> {
     const started = Date.now();
     let pause = 5;
     for (;;) {

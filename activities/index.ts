@@ -7,21 +7,25 @@ import type { NotificationRequest } from '../workflows/contracts';
 import { maskContact, maskPersonalData } from '../domain/message';
 import type { Notifier } from './outbox';
 import { createPagingActivities, type PagingDependencies } from './paging';
+import { createArchiveActivities, type ArchiveDependencies } from './archive';
 
 export interface ActivityDependencies {
   policy: Policy;
   calendar: WorkingCalendar;
   notifier: Notifier;
   paging: PagingDependencies;
+  /** The incident archive (R-REV-5). */
+  archive: ArchiveDependencies;
 }
 
 /**
  * Every side effect the incident workflow needs. Built once in `worker.ts` from real
  * dependencies (or in tests from fakes); workflows see only `import type` of it.
  */
-export function createActivities({ policy, calendar, notifier, paging }: ActivityDependencies) {
+export function createActivities({ policy, calendar, notifier, paging, archive }: ActivityDependencies) {
   return {
     ...createPagingActivities(paging),
+    ...createArchiveActivities(archive),
     /**
      * Triage (R-CAT-*, R-SEV-*, R-LINE-*) and the response plan (R-T-*). Runs as an activity so
      * that changing the rules or the policy never changes the replay of a running incident.

@@ -47,6 +47,10 @@ export const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
   /** Requests a client may send at once before the rate limit slows it; RATE_LIMIT_PER_MINUTE when unset. */
   RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
+  /** The incident archive's SQLite file (R-REV-5); records are encrypted under PAYLOAD_KEYS (R-SEC-1). */
+  ARCHIVE_DATABASE: z.string().min(1).default('data/archive.sqlite'),
+  /** R-REV-5: closed incidents are kept at least this many years; a smaller value stops start-up. */
+  ARCHIVE_RETENTION_YEARS: z.coerce.number().int().min(3, 'must be at least 3 years (R-REV-5)').default(3),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -11,6 +11,7 @@ import {
   ParentClosePolicy,
   getExternalWorkflowHandle,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -66,6 +67,16 @@ const { triageIncident, planIncidentResponse, sendCustomerUpdate } = proxyActivi
 // Notifications retry for as long as it takes: a page must never be silently dropped.
 const { notify } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+// R-REV-5: the archive gets each change as a local activity, retried for as long as it takes;
+// it runs beside the loop, never in its way. Retries past the first second wait on a workflow
+// timer (localRetryThreshold), so an archive that is down never holds a workflow task open and
+// delays no deadline.
+const { archiveIncident } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '1 second',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
@@ -551,6 +562,40 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     return info.continueAsNewSuggested || info.historyLength > (plan?.continueAsNewAfterEvents ?? Infinity);
   }
 
+  // ---- the archive (R-REV-5) ------------------------------------------------------------------
+
+  /** The last timeline seq the archive holds, and the write in flight (at most one). */
+  let archivedSeq = 0;
+  let archiving: Promise<void> | undefined;
+  const lastSeq = () => nextSeq - 1;
+  const archiveBehind = () => archiving === undefined && lastSeq() > archivedSeq;
+
+  /** Starts a write of the current state when the timeline grew since the last one. */
+  function archive(): void {
+    if (!archiveBehind()) return;
+    const seq = lastSeq();
+    archiving = archiveIncident(state).then(
+      () => {
+        archivedSeq = seq;
+        archiving = undefined;
+      },
+      (err: unknown) => {
+        // Only a non-retryable failure ends up here; the next change tries again.
+        log.warn('archive write failed', { incident: state.id, error: (err as Error).message });
+        archivedSeq = seq;
+        archiving = undefined;
+      },
+    );
+  }
+
+  /** Before the run ends: the state in full, whatever is in flight. */
+  async function archiveFinal(): Promise<void> {
+    while (archiving !== undefined || lastSeq() > archivedSeq) {
+      if (archiving) await archiving;
+      else archive();
+    }
+  }
+
   // ---- run ------------------------------------------------------------------------------------
 
   if (!carried) {
@@ -577,6 +622,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   while (state.status !== 'resolved') {
+    archive();
     await flushNotifications();
     fireDue(workflowNow());
     if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0) continue;
@@ -585,13 +631,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     changed = false;
     const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);
     const work = () =>
-      changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0;
+      changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0 || archiveBehind();
     if (delay === undefined) await condition(work);
     else await condition(work, delay);
   }
 
   await flushNotifications();
   await condition(allHandlersFinished);
+  await archiveFinal();
   if (state.status !== 'resolved') {
     log.info('continuing as new', { incident: state.id, historyLength: workflowInfo().historyLength });
     state.runs += 1;

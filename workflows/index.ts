@@ -5,3 +5,4 @@ export { systemIncidentWorkflow } from './system-incident';
 export { heartbeatWorkflow } from './heartbeat';
 export { pagingWorkflow } from './paging';
 export { claimWatchWorkflow } from './claim-watch';
+export { archiveRetentionWorkflow } from './archive-retention';

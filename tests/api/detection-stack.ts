@@ -12,6 +12,7 @@ import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { SqliteArchiveStore } from '../../activities/archive-store';
 import { CustomerNoticeOutbox } from '../../activities/customer-notices';
 import { createDetectionActivities } from '../../activities/detection';
 import { createChannels } from '../../activities/channels';
@@ -64,7 +65,13 @@ export async function startDetectionStack(detectionInput: unknown = {}): Promise
     taskQueue: 'claims-incidents',
     workflowBundle: await getWorkflowBundle(),
     activities: {
-      ...createActivities({ policy, calendar, notifier, paging }),
+      ...createActivities({
+        policy,
+        calendar,
+        notifier,
+        paging,
+        archive: { store: await SqliteArchiveStore.open({ path: join(folder, 'archive.sqlite') }), detection, retentionYears: 3 },
+      }),
       ...createDetectionActivities({
         client: new Client({ connection: nativeConnection, namespace: 'default' }),
         policy,

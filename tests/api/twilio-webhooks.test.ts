@@ -31,6 +31,7 @@ import { getWorkflowBundle } from '../support/bundle';
 import { startTestDevServer } from '../support/dev-server';
 import { inboundSmsParams, postTwilioWebhook, signTwilioWebhook } from '../support/twilio-fake';
 import { PEOPLE, ROSTER } from './paging-roster';
+import { testArchive } from '../support/archive';
 
 const ACCOUNT_SID = 'AC' + '5'.repeat(32);
 const AUTH_TOKEN = 'webhook-test-auth-token-0123456789';
@@ -81,7 +82,13 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: 'default',
     workflowBundle: await getWorkflowBundle(),
-    dependencies: { policy: DEFAULT_POLICY, calendar: createCalendar(readCalendarData()), notifier: new RosterNotifier(paging), paging },
+    dependencies: {
+      policy: DEFAULT_POLICY,
+      calendar: createCalendar(readCalendarData()),
+      notifier: new RosterNotifier(paging),
+      paging,
+      archive: testArchive().dependencies,
+    },
   });
   workerRun = worker.run();
   connection = await Connection.connect({ address: devServer.address });

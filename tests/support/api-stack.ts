@@ -20,6 +20,8 @@ import { readRoster } from '../../config/env';
 import { createCalendar } from '../../domain/calendar';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { createIncidentWorker } from '../../worker';
+import { testArchive, type TestArchive } from './archive';
+import type { PayloadKey } from '../../config/payload-codec';
 import { getWorkflowBundle } from './bundle';
 import { startTestDevServer } from './dev-server';
 
@@ -29,6 +31,8 @@ export interface ApiStack {
   client: Client;
   connection: Connection;
   outboxPath: string;
+  /** The archive the worker writes (R-REV-5): a real SQLite file in a temp dir. */
+  archive: TestArchive;
   /** JSON in, JSON out; `body` may be a raw string (to send broken JSON). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
@@ -39,6 +43,8 @@ export interface ApiStackOptions {
   /** Builds the HTTP app from the stack's client (default: `createApp` with the given extras). */
   app?: (client: Client) => express.Express;
   appDependencies?: Partial<AppDependencies>;
+  /** The archive's record keys (R-SEC-1); records in clear when unset. */
+  archiveKeys?: readonly PayloadKey[];
 }
 
 export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
@@ -50,6 +56,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     channels: createChannels({ outboxPath, log: () => undefined }),
     ledger: new MemorySentLedger(),
   };
+  const archive = testArchive(options.archiveKeys);
   const worker: Worker = await createIncidentWorker({
     connection: nativeConnection,
     namespace: 'default',
@@ -60,6 +67,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       calendar: createCalendar(readCalendarData()),
       notifier: new RosterNotifier(paging),
       paging,
+      archive: archive.dependencies,
     },
   });
   const workerRun = worker.run();
@@ -76,6 +84,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     client,
     connection,
     outboxPath,
+    archive,
     async call(method, path, body, headers = {}) {
       const response = await fetch(base + path, {
         method,
@@ -99,6 +108,7 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
       await connection.close();
       await nativeConnection.close();
       await server.stop();
+      await archive.store.close();
     },
   };
 }

@@ -8,6 +8,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import { SqliteArchiveStore, type ArchiveStore } from '../../activities/archive-store';
+import { defaultDetectionConfig } from '../../domain/detection-config';
+import { temporaryArchivePath } from '../activities/archive-fixtures';
 import type { Notifier } from '../../activities/outbox';
 import { readCalendarData } from '../../config/calendar';
 import { createCalendar, type CalendarData, type WorkingCalendar } from '../../domain/calendar';
@@ -60,6 +63,8 @@ export interface Harness {
   channels: RecordingChannels;
   ledger: MemorySentLedger;
   roster: Roster;
+  /** The incident archive the workflows write to (R-REV-5): a real SQLite file in a temp dir unless given. */
+  archive: ArchiveStore;
   now(): Promise<Date>;
   /** Starts an incident reported now (server clock) and waits for its triage. */
   start(r?: IncidentReport): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
@@ -85,6 +90,7 @@ export interface HarnessOptions {
   calendarData?: CalendarData;
   roster?: Roster;
   ledger?: MemorySentLedger;
+  archive?: ArchiveStore;
 }
 
 /** Runs `body` with a worker polling a fresh task queue; the worker stops when `body` ends. */
@@ -97,6 +103,7 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
   const ledger = options.ledger ?? new MemorySentLedger();
   const roster = options.roster ?? testRoster();
   const taskQueue = `test-${randomUUID()}`;
+  const archive = options.archive ?? (await SqliteArchiveStore.open({ path: temporaryArchivePath() }));
   const started: WorkflowHandle<typeof incidentWorkflow>[] = [];
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -107,6 +114,7 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
       calendar,
       notifier,
       paging: { roster, channels, ledger, timeZone: policy.timeZone },
+      archive: { store: archive, detection: defaultDetectionConfig(), retentionYears: 3 },
     }),
   });
   const harness: Harness = {
@@ -117,6 +125,7 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
     channels,
     ledger,
     roster,
+    archive,
     now: async () => new Date(await env.currentTimeMs()),
     async start(r = report()) {
       const id = `INC-${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
@@ -150,6 +159,7 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
       await Promise.all(
         [...started, ...children].map((handle) => handle.terminate('test finished').catch(() => undefined)),
       );
+      if (!options.archive) await archive.close();
     }
   });
 }

@@ -1,0 +1,82 @@
+// R-REV-5: the incident workflow writes its record to the archive as it changes (after triage,
+// after each action) and in full when it closes; an archive that fails for a while delays no
+// deadline (R-T-CONTACT still breaches on time) and catches up when it is back.
+import { acknowledgeUpdate, contactUpdate, resolveUpdate } from '../../workflows/contracts';
+import type { ArchiveStore } from '../../activities/archive-store';
+import { SqliteArchiveStore } from '../../activities/archive-store';
+import { temporaryArchivePath } from '../activities/archive-fixtures';
+import { MINUTE, system, teardownEnvironment, waitFor, withHarness } from './harness';
+
+afterAll(teardownEnvironment);
+
+test('the archive holds the record after triage, after each action, and in full at close', () =>
+  withHarness(async (h) => {
+    const { handle, triage } = await h.start();
+    const archived = () => h.archive.getIncident(triage.id);
+    const afterTriage = await waitFor(archived, (a) => a !== undefined && a.lastSeq >= 2);
+    expect(afterTriage).toMatchObject({ status: 'triggered', category: triage.triage.category, severity: triage.triage.severity });
+
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await waitFor(archived, (a) => a?.status === 'acknowledged');
+    await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'called the customer' }] });
+    await waitFor(archived, (a) => a?.contactedAt !== null && a?.contactedAt !== undefined);
+
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid out' }] });
+    const final = await handle.result();
+    const closed = await h.archive.getIncident(triage.id);
+    // The final snapshot is written before the workflow completes: the full state, timeline included.
+    expect(closed?.status).toBe('resolved');
+    expect(closed?.state).toEqual(final);
+    expect(closed?.lastSeq).toBe(Math.max(...final.timeline.map((e) => e.seq)));
+    expect(closed?.closedAt).toBe(final.timeline.find((e) => e.type === 'resolved')?.at);
+  }));
+
+test('an archive that is down delays no deadline, and catches up when it is back', async () => {
+  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
+  let down = true;
+  let refused = 0;
+  // The real store behind a switch: writes fail while `down`, as an unreachable database would.
+  const flaky: ArchiveStore = {
+    upsertIncident: (snapshot, at) => {
+      if (down) {
+        refused += 1;
+        return Promise.reject(new Error('archive unreachable'));
+      }
+      return real.upsertIncident(snapshot, at);
+    },
+    getIncident: (id) => real.getIncident(id),
+    listIncidents: (filter) => real.listIncidents(filter),
+    listSummaries: (filter) => real.listSummaries(filter),
+    markCase: (id, input) => real.markCase(id, input),
+    findCases: (filter) => real.findCases(filter),
+    applyRetention: (now, years) => real.applyRetention(now, years),
+    backupTo: (path) => real.backupTo(path),
+    close: () => real.close(),
+  };
+  try {
+    await withHarness(
+      async (h) => {
+        const { handle, triage } = await h.start();
+        await waitFor(async () => refused, (n) => n >= 1);
+        // R-T-CONTACT: 30 minutes without contact breaches and escalates, archive or not.
+        await h.env.sleep(31 * MINUTE);
+        const state = await waitFor(() => h.state(handle), (s) => s.deadlines.some((d) => d.id === 'contact' && d.state === 'breached'));
+        expect(state.escalationLevel).toBeGreaterThanOrEqual(1);
+        expect(await real.getIncident(triage.id)).toBeUndefined();
+
+        down = false;
+        // Retries back off to at most 5 minutes (a workflow timer): one such wait later it is in.
+        await h.env.sleep(6 * MINUTE);
+        const caughtUp = await waitFor(
+          () => real.getIncident(triage.id),
+          (a) => a !== undefined && a.deadlines.some((d) => d.id === 'contact' && d.state === 'breached'),
+          20_000,
+        );
+        expect(caughtUp?.escalationLevel).toBeGreaterThanOrEqual(1);
+      },
+      { archive: flaky },
+    );
+  } finally {
+    await real.close();
+  }
+}, 120_000);
