@@ -256,7 +256,8 @@ export class RosterNotifier implements Notifier {
 
   async deliver(request: NotificationRequest): Promise<{ duplicate: boolean; channel: string; recipients: string[] }> {
     const at = (this.deps.clock ?? (() => new Date()))();
-    const ids = new Set(request.lines.flatMap((line) => whoIsOnCall(this.deps.roster, line, at).map((o) => o.personId)));
+    // R-REV-4: a drill's notifications reach its participants only, never the real on-call.
+    const ids = new Set(request.participants ?? request.lines.flatMap((line) => whoIsOnCall(this.deps.roster, line, at).map((o) => o.personId)));
     const recipients: string[] = [];
     let duplicates = 0;
     for (const id of ids) {

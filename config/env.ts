@@ -41,6 +41,8 @@ export const environmentSchema = z.object({
   ACK_LINK_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
   /** Detection: trigger lexicon extensions, windows, monitored systems (R-DET-*); defaults when unset. */
   DETECTION_FILE: z.string().min(1).optional(),
+  /** Drill scenarios (R-REV-4): a folder of JSON files, validated at start-up; `config/drills` when unset. */
+  DRILLS_DIR: z.string().min(1).optional(),
   /** R-SYS-3 customer notices (offline alternative, service back): one JSON line each. */
   CUSTOMER_NOTICES_FILE: z.string().min(1).default('data/customer-notices.jsonl'),
   /** Per-client API rate limit (X-Api-Key, else client address), answered 429 + Retry-After; off when unset. */

@@ -98,6 +98,8 @@ export interface IncidentState {
   ackCode: string;
   /** Paging runs (child workflow ids) still to be stopped on acknowledgement or resolution. */
   pagingRuns: string[];
+  /** A drill incident's participants (R-REV-4): its only recipients; see {@link IncidentInput.participants}. */
+  participants?: string[];
 }
 
 /**
@@ -126,6 +128,11 @@ export interface IncidentInput {
   report: IncidentReport;
   reportedAt: string;
   carried?: { state: IncidentState; plan: ResponsePlan; nextSeq: number };
+  /**
+   * Drill participants (R-REV-4): roster person ids. When set, every page and notification of
+   * the incident goes to them only — never to the real on-call — whatever the step's targets.
+   */
+  participants?: string[];
 }
 
 export interface TriageResponse {
@@ -236,4 +243,33 @@ export interface NotificationRequest {
   drill: boolean;
   subject: string;
   body: string;
+  /** A drill's participants (R-REV-4): the only recipients, instead of the lines' on-call. */
+  participants?: string[];
 }
+
+// ---- drills (R-REV-4) ------------------------------------------------------------------------
+
+/** A drill's start argument: the API resolves the scenario into reports and incident ids. */
+export interface DrillInput {
+  id: string;
+  scenario: { id: string; title: { zh: string; en: string } };
+  /** Roster person ids: every page and notification of the drill's incidents goes to them only. */
+  participants: string[];
+  startedBy: string;
+  /** Each report has `drill: true`: marked in every message, kept out of real statistics. */
+  incidents: { id: string; report: IncidentReport }[];
+}
+
+export interface DrillState {
+  id: string;
+  scenario: DrillInput['scenario'];
+  participants: string[];
+  startedBy: string;
+  startedAt: string;
+  status: 'running' | 'finished';
+  finishedAt?: string;
+  /** The incidents started so far, in scenario order. */
+  incidents: { id: string; title: string; reportedAt: string }[];
+}
+
+export const drillStateQuery = defineQuery<DrillState>('drillState');

@@ -101,6 +101,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // A short code for replies (`ACK 4821`); workflow uuid4 is deterministic on replay.
     ackCode: String(1000 + (parseInt(uuid4().slice(0, 8), 16) % 9000)),
     pagingRuns: [],
+    ...(input.participants ? { participants: input.participants } : {}),
   };
   let plan: ResponsePlan | undefined = carried?.plan;
   let nextSeq = carried?.nextSeq ?? 1;
@@ -131,6 +132,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       drill: state.report.drill,
       subject: `${tag}${subject}`,
       body: `${tag}${body}`,
+      ...(state.participants ? { participants: state.participants } : {}),
     });
   }
 
@@ -423,10 +425,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   function page(runKey: string, kind: 'page' | 'breach', steps: PagingInput['steps'], repeat: number, due?: Deadline): void {
     if (!plan || state.pagingRuns.includes(pagingRunId(runKey))) return;
     const next = due ?? state.deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+    // R-REV-4: a drill pages its participants at every step, never the real on-call.
+    const participants = state.participants;
     pagingToStart.push({
       incidentId: state.id,
       runKey,
-      steps,
+      steps: participants ? steps.map((step) => ({ ...step, targets: participants.map((person) => ({ person })) })) : steps,
       repeat,
       lines: state.lines,
       acknowledged: state.status !== 'triggered',

@@ -6,3 +6,4 @@ export { heartbeatWorkflow } from './heartbeat';
 export { pagingWorkflow } from './paging';
 export { claimWatchWorkflow } from './claim-watch';
 export { archiveRetentionWorkflow } from './archive-retention';
+export { drillWorkflow } from './drill';
