@@ -7,34 +7,51 @@ import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { IncidentReport } from '../domain/types';
+import type { WorkingCalendar } from '../domain/calendar';
+import { planResponse } from '../domain/deadlines';
+import type { Policy } from '../domain/policy';
+import { triage } from '../domain/triage';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { incidentWorkflow } from '../workflows/incident';
 import {
   TASK_QUEUE,
   acknowledgeUpdate,
+  categoryKey,
   contactUpdate,
+  drillKey,
   noteUpdate,
   progressUpdate,
   reclassifyUpdate,
   resolveUpdate,
+  severityKey,
   solutionUpdate,
   stateQuery,
+  reportedByKey,
+  statusKey,
   triageUpdate,
   type Actor,
   type IncidentState,
   type TriageResponse,
 } from '../workflows/contracts';
 import { HttpError, errorHandler, toHttpError, validationError } from './errors';
+import { actorOf, authenticateRequests, createAuthRouter, principalOf, requirePermission, type AuthDependencies } from './auth';
+import { assertVisible, incidentReportedByClause } from './visibility';
+import { AdmissionControl, type AdmissionOptions } from './admission';
 import { createCodecRouter, type CodecRouterDependencies } from './codec';
+import { createDashboardRouter } from './dashboard';
 import { createHistoryRouter } from './history';
+import { createReportsRouter, incidentsFromTemporal, type ReportsDependencies } from './reports';
+import { createDrillsRouter, type DrillsDependencies } from './drills';
 import { limits, type LimitsOptions } from './limits';
 import { buildOpenApiDocument } from './openapi';
 import { createOnCallRouter } from './oncall';
 import { createSignalsRouter } from './signals';
 import type { DetectionConfig } from '../domain/detection-config';
+import { defaultDetectionConfig } from '../domain/detection-config';
+import type { ArchiveStore } from '../activities/archive-store';
+import { archiveApi, createArchiveRouter } from './archive';
 import { createWebhooksRouter, type PagingApiDependencies } from './webhooks';
 import {
-  actorHeadersSchema,
   emptyBodySchema,
   incidentIdSchema,
   listQuerySchema,
@@ -47,6 +64,12 @@ import {
 
 export interface AppDependencies {
   client: Client;
+  /**
+   * API keys (R-SEC-2): every route but the public ones needs a key whose role grants its
+   * permission. Without a key store every protected route answers 401: nothing is open by
+   * default. The production entry points (`api/server.ts`, `npm start`) always pass one.
+   */
+  auth?: AuthDependencies;
   namespace: string;
   taskQueue?: string;
   /** Base URL of the Temporal Web UI, for links to each incident's workflow. */
@@ -61,6 +84,29 @@ export interface AppDependencies {
   detection?: DetectionConfig;
   /** Security headers always; a per-client rate limit when `limits.rateLimit` is set (off by default). */
   limits?: LimitsOptions;
+  /**
+   * The monthly review's records (R-REV-1): the archive's `listIncidents` when wired; else the
+   * incidents Temporal still lists.
+   */
+  reports?: Partial<ReportsDependencies>;
+  /** Drills (R-REV-4): the scenarios and the roster participants are chosen from; off when unset. */
+  drills?: DrillsDependencies;
+  /**
+   * The incident archive (R-REV-5): `GET /incidents` lists from it, one incident and its history
+   * fall back to it once the workflow is gone, and the case library lives in it (R-REV-3).
+   */
+  archive?: ArchiveStore;
+  /**
+   * Early load shedding for intake (reports and signals): a 503 with `Retry-After` at once when
+   * the engine is saturated, instead of after `temporalTimeoutMs`. Off when unset (`api/server.ts`
+   * turns it on from the environment).
+   */
+  admission?: AdmissionOptions | AdmissionControl;
+  /**
+   * Triage reports in the API with the worker's policy and calendar and start the workflow
+   * with the result (one persisted start per report); the workflow triages itself when unset.
+   */
+  edgeTriage?: EdgeTriage;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -85,8 +131,13 @@ export async function openIncident(
   taskQueue: string,
   report: IncidentReport,
   idempotencyKey?: string,
+  edge?: EdgeTriage,
+  /** The API key that reports it: the `IncidentReportedBy` search attribute (support reads its own, R-SEC-2). */
+  reportedByKeyId?: string,
 ): Promise<TriageResponse> {
   const id = incidentIdFor(idempotencyKey);
+  const reportedBy = reportedByKeyId ? [{ key: reportedByKey, value: reportedByKeyId }] : [];
+  if (edge) return startTriagedIncident(client, taskQueue, id, report, edge, reportedBy);
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentWorkflow>('incidentWorkflow', {
     workflowId: id,
     taskQueue,
@@ -94,6 +145,7 @@ export async function openIncident(
     workflowIdConflictPolicy: 'USE_EXISTING',
     // A resolved incident is never reopened by a retried report: the retry gets it back.
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    ...(reportedBy.length ? { typedSearchAttributes: reportedBy } : {}),
   });
   try {
     return await client.workflow.executeUpdateWithStart(triageUpdate, { startWorkflowOperation });
@@ -107,6 +159,63 @@ export async function openIncident(
       deadlines: state.deadlines,
     };
   }
+}
+
+/** What the API needs to triage a report itself: the worker's policy and calendar. */
+export interface EdgeTriage {
+  policy: Policy;
+  calendar: WorkingCalendar;
+}
+
+/**
+ * Triage at the edge (issue 7): triage and the response plan are pure functions of the report,
+ * the policy and the calendar, so the API computes them and starts the workflow with them in
+ * its input — one persisted start, no update, no activity and no workflow task on the request
+ * path. The answer is the same as the triage update's; the workflow records the same triage
+ * on its timeline when it runs. A retry with the same key finds the incident and answers its
+ * current state, as before.
+ */
+async function startTriagedIncident(
+  client: Client,
+  taskQueue: string,
+  id: string,
+  report: IncidentReport,
+  edge: EdgeTriage,
+  reportedBy: { key: typeof reportedByKey; value: string }[] = [],
+): Promise<TriageResponse> {
+  const reportedAt = new Date();
+  const result = triage(report, edge.policy.triage);
+  const plan = planResponse(reportedAt, result.category, edge.policy, edge.calendar);
+  try {
+    await client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
+      workflowId: id,
+      taskQueue,
+      args: [{ id, report, reportedAt: reportedAt.toISOString(), triaged: { triage: result, plan } }],
+      workflowIdConflictPolicy: 'FAIL',
+      // A resolved incident is never reopened by a retried report: the retry gets it back.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // Listed with its triage at once, before its first workflow task runs.
+      typedSearchAttributes: [
+        { key: categoryKey, value: result.category },
+        { key: severityKey, value: result.severity },
+        { key: statusKey, value: 'triggered' },
+        { key: drillKey, value: report.drill },
+        ...reportedBy,
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const state = await client.workflow.getHandle(id).query(stateQuery);
+    return {
+      id,
+      status: state.status,
+      triage: { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons },
+      deadlines: state.deadlines,
+    };
+  }
+  // What the workflow's triage records: management joins the lines of a major incident (R-LINE-MGMT).
+  const lines = result.severity === 'major' && !result.lines.includes('management') ? [...result.lines, 'management' as const] : result.lines;
+  return { id, status: 'triggered', triage: { ...result, lines }, deadlines: plan.deadlines };
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'header' | 'path'): z.infer<T> {
@@ -126,19 +235,20 @@ export function createApp(deps: AppDependencies): express.Express {
   // Before the JSON parser: codec batches (whole histories) exceed the API's 64 kB body limit.
   if (deps.codecEndpoint) app.use(createCodecRouter(deps.codecEndpoint));
   app.use(express.json({ limit: '64kb' }));
+  // Who is calling (R-SEC-2): each protected route then names its permission.
+  if (deps.auth) app.use(authenticateRequests(deps.auth));
+  app.use(createAuthRouter(deps.auth));
 
   /** Every call to Temporal is bounded: an unreachable cluster answers 503, never a hang. */
   const bounded = <T>(fn: () => Promise<T>): Promise<T> => client.connection.withDeadline(Date.now() + timeoutMs, fn);
+  /** Intake is admitted only while the engine keeps up (see api/admission.ts); then bounded like any call. */
+  const admission = deps.admission instanceof AdmissionControl ? deps.admission : deps.admission ? new AdmissionControl(deps.admission) : undefined;
+  const boundedIntake = <T>(fn: () => Promise<T>): Promise<T> => (admission ? admission.run(() => bounded(fn)) : bounded(fn));
 
   const links = (id: string) => ({
     self: `/incidents/${id}`,
     temporalUi: `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${id}`,
   });
-
-  function actorOf(req: Request): Actor {
-    const headers = parse(actorHeadersSchema, { 'x-actor': req.get('x-actor'), 'x-role': req.get('x-role') }, 'header');
-    return { name: headers['x-actor'], role: headers['x-role'] };
-  }
 
   function handleFor(req: Request): WorkflowHandle<typeof incidentWorkflow> {
     const id = parse(incidentIdSchema, req.params.id, 'path');
@@ -174,7 +284,8 @@ export function createApp(deps: AppDependencies): express.Express {
 
   // ---- intake --------------------------------------------------------------------------------
 
-  app.post('/incidents', async (req, res) => {
+  app.post('/incidents', requirePermission('incidents:report'), async (req, res) => {
+    const principal = principalOf(req);
     const body = parse(reportBodySchema, req.body, 'body');
     const headerKey = req.get('idempotency-key');
     if (headerKey !== undefined && (headerKey.trim() === '' || headerKey.length > 200)) {
@@ -182,17 +293,25 @@ export function createApp(deps: AppDependencies): express.Express {
         fields: [{ field: 'Idempotency-Key', message: 'must be 1–200 characters' }],
       });
     }
-    const { idempotencyKey: bodyKey, ...report } = body;
-    const triage = await bounded(() => openIncident(client, taskQueue, report, headerKey ?? bodyKey));
+    // R-SEC-2: the reporter is the key's owner, whatever the body says.
+    const { idempotencyKey: bodyKey, reporter: _claimed, ...fields } = body;
+    const report: IncidentReport = { ...fields, reporter: principal.owner };
+    const triage = await boundedIntake(() => openIncident(client, taskQueue, report, headerKey ?? bodyKey, deps.edgeTriage, principal.keyId));
     res.status(201).location(`/incidents/${triage.id}`).json({ ...triage, _links: links(triage.id) });
   });
 
   // ---- reading -------------------------------------------------------------------------------
 
-  app.get('/incidents', async (req, res) => {
+  const archived = deps.archive ? archiveApi({ archive: deps.archive, detection: deps.detection ?? defaultDetectionConfig(), links }) : undefined;
+
+  app.get('/incidents', requirePermission('incidents:read', 'incidents:read-own'), async (req, res) => {
+    // R-REV-5: with an archive, the list comes from it (closed incidents included).
+    if (archived) return archived.listIncidents(req, res);
     const query = parse(listQuerySchema, req.query, 'query');
-    // Only enum values and validated timestamps reach the visibility query: nothing to inject.
+    // Only enum values, validated timestamps and key ids reach the visibility query: nothing to inject.
     const clauses = [`WorkflowType = 'incidentWorkflow'`];
+    const own = incidentReportedByClause(principalOf(req));
+    if (own) clauses.push(own);
     if (query.status) clauses.push(`IncidentStatus = '${query.status}'`);
     if (query.category) clauses.push(`IncidentCategory = '${query.category}'`);
     if (query.severity) clauses.push(`IncidentSeverity = '${query.severity}'`);
@@ -220,21 +339,40 @@ export function createApp(deps: AppDependencies): express.Express {
     res.json({ incidents, count: incidents.length });
   });
 
-  app.get('/incidents/:id', async (req, res) => {
-    const state = await stateOf(handleFor(req));
-    res.json({ ...state, _links: links(state.id) });
+  app.get('/incidents/:id', requirePermission('incidents:read', 'incidents:read-own'), async (req, res) => {
+    const handle = handleFor(req);
+    let state: IncidentState;
+    try {
+      await assertVisible(principalOf(req), handle, bounded);
+      state = await stateOf(handle);
+    } catch (err) {
+      // R-REV-5: the workflow is past Temporal's retention; the archive still has the record.
+      const record = archived && toHttpError(err).status === 404 ? await archived.readable(principalOf(req), handle.workflowId) : undefined;
+      if (!record || !archived) throw err;
+      res.json({ ...archived.archivedView(record), cases: await archived.casesFor(record.state) });
+      return;
+    }
+    res.json({ ...state, _links: links(state.id), ...(archived ? { cases: await archived.casesFor(state) } : {}) });
   });
 
-  app.use(createHistoryRouter({ client, namespace, temporalUiUrl: deps.temporalUiUrl, bounded }));
+  app.use(createHistoryRouter({ client, namespace, temporalUiUrl: deps.temporalUiUrl, bounded, ...(archived ? { archived } : {}) }));
+  if (deps.archive) app.use(createArchiveRouter({ archive: deps.archive, detection: deps.detection ?? defaultDetectionConfig(), links }));
+  // R-REV-1 / R-REV-5: the review reads the archive when there is one (closed incidents included).
+  const archiveStore = deps.archive;
+  const reportRecords: ReportsDependencies['listIncidents'] = archiveStore
+    ? async (period) => (await archiveStore.listIncidents(period)).map((record) => record.state)
+    : incidentsFromTemporal(client, bounded);
+  app.use(createReportsRouter({ listIncidents: reportRecords, ...deps.reports }));
+  if (deps.drills) app.use(createDrillsRouter({ ...deps.drills, client, taskQueue, bounded }));
 
   // ---- actions -------------------------------------------------------------------------------
 
-  app.post('/incidents/:id/acknowledge', (req, res) => {
+  app.post('/incidents/:id/acknowledge', requirePermission('incidents:act'), (req, res) => {
     parse(emptyBodySchema, req.body, 'body');
     return act(req, res, (handle, actor) => handle.executeUpdate(acknowledgeUpdate, { args: [{ actor }] }));
   });
 
-  app.post('/incidents/:id/progress', (req, res) => {
+  app.post('/incidents/:id/progress', requirePermission('incidents:act'), (req, res) => {
     const body = parse(progressBodySchema, req.body, 'body');
     return act(req, res, (handle, actor) => handle.executeUpdate(progressUpdate, { args: [{ actor, ...body }] }));
   });
@@ -245,18 +383,20 @@ export function createApp(deps: AppDependencies): express.Express {
     notes: noteUpdate,
   } as const;
   for (const [path, update] of Object.entries(textActions)) {
-    app.post(`/incidents/:id/${path}`, (req, res) => {
+    app.post(`/incidents/:id/${path}`, requirePermission('incidents:act'), (req, res) => {
       const { text } = parse(textBodySchema, req.body, 'body');
       return act(req, res, (handle, actor) => handle.executeUpdate(update, { args: [{ actor, text }] }));
     });
   }
 
-  app.post('/incidents/:id/resolve', (req, res) => {
+  app.post('/incidents/:id/resolve', requirePermission('incidents:act'), (req, res) => {
     const { summary } = parse(resolveBodySchema, req.body, 'body');
     return act(req, res, (handle, actor) => handle.executeUpdate(resolveUpdate, { args: [{ actor, summary }] }));
   });
 
-  app.patch('/incidents/:id', (req, res) => {
+  // Raising a tier is on-call work (R-SEV-UP); the workflow refuses a category change (R-CAT-X)
+  // or a lower tier to anyone but a manager, by the key's role.
+  app.patch('/incidents/:id', requirePermission('incidents:act', 'incidents:reclassify'), (req, res) => {
     const body = parse(patchBodySchema, req.body, 'body');
     return act(req, res, (handle, actor) => handle.executeUpdate(reclassifyUpdate, { args: [{ actor, ...body }] }));
   });
@@ -293,10 +433,14 @@ export function createApp(deps: AppDependencies): express.Express {
 
   // ---- the contract ----------------------------------------------------------------------------
 
-  const openApiDocument = buildOpenApiDocument({ features: { paging: Boolean(deps.paging), detection: Boolean(deps.detection) } });
+  const openApiDocument = buildOpenApiDocument({ features: { paging: Boolean(deps.paging), detection: Boolean(deps.detection), drills: Boolean(deps.drills), archive: Boolean(deps.archive) } });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
+
+  // ---- the managers' dashboard: a page and its assets, no data (its calls send the viewer's key)
+
+  app.use(createDashboardRouter());
 
   // ---- paging: acknowledge from the page, who is on call -------------------------------------
 
@@ -305,7 +449,7 @@ export function createApp(deps: AppDependencies): express.Express {
     app.use(createWebhooksRouter({ ...deps.paging, client, bounded }));
   }
 
-  if (deps.detection) app.use(createSignalsRouter({ client, taskQueue, bounded, detection: deps.detection }));
+  if (deps.detection) app.use(createSignalsRouter({ client, taskQueue, bounded, boundedIntake, detection: deps.detection }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such endpoint' });

@@ -79,6 +79,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next
   const http = toHttpError(err);
   if (http.status >= 500 && http.status !== 503) console.error('unexpected error:', err);
   if (typeof http.details.retryAfter === 'number') res.setHeader('Retry-After', String(http.details.retryAfter));
+  // RFC 9110 §11.6.1: a 401 says how to authenticate.
+  if (http.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="claims-incidents"');
   const { retryAfter: _ignored, ...details } = http.details;
   res.status(http.status).json({ error: http.message, ...details });
 };

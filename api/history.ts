@@ -26,7 +26,10 @@ import {
   type TimelineEntry,
   type TimelineType,
 } from '../workflows/contracts';
-import { errorHandler, validationError } from './errors';
+import { principalOf, requirePermission } from './auth';
+import { errorHandler, toHttpError, validationError } from './errors';
+import type { archiveApi } from './archive';
+import { assertVisible } from './visibility';
 import { incidentIdSchema } from './schemas';
 
 /** Runs a call to Temporal within the API's deadline (answers 503 instead of hanging). */
@@ -38,6 +41,8 @@ export interface HistoryRouterDependencies {
   /** Base URL of the Temporal Web UI, for links to the incident's workflow and each of its runs. */
   temporalUiUrl: string;
   bounded: Bounded;
+  /** R-REV-5: the archive answers for an incident whose workflow Temporal no longer keeps. */
+  archived?: ReturnType<typeof archiveApi>;
 }
 
 /** A label in both languages the claims team works in. */
@@ -131,6 +136,8 @@ export interface HistoryRun {
 }
 
 export interface IncidentHistory {
+  /** Read from the archive: the workflow is past Temporal's retention (R-REV-5). */
+  archived?: boolean;
   id: string;
   summary: {
     title: string;
@@ -412,19 +419,33 @@ export function createHistoryRouter(deps: HistoryRouterDependencies): Router {
   const uiBase = `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows`;
   const router = express.Router();
 
-  router.get('/incidents/:id/history', async (req, res) => {
+  router.get('/incidents/:id/history', requirePermission('incidents:read', 'incidents:read-own'), async (req, res) => {
     const parsedId = incidentIdSchema.safeParse(req.params.id);
     if (!parsedId.success) throw validationError(parsedId.error, 'path');
     const id = parsedId.data;
     const html = wantsHtml(req);
     const handle = client.workflow.getHandle<typeof incidentWorkflow>(id);
-    const [state, description] = await bounded(() => Promise.all([handle.query(stateQuery), handle.describe()]));
-    const runs = await bounded(() => runsOf(client, id, (runId) => `${uiBase}/${id}/${runId}`)).catch(() => []);
-    const history = buildHistory(state, description, runs, {
-      namespace,
-      temporalUi: `${uiBase}/${id}`,
-      runUi: (runId) => `${uiBase}/${id}/${runId}`,
-    });
+    let history: IncidentHistory;
+    try {
+      const [state, description] = await bounded(() => Promise.all([handle.query(stateQuery), handle.describe()]));
+      await assertVisible(principalOf(req), handle, bounded, description);
+      const runs = await bounded(() => runsOf(client, id, (runId) => `${uiBase}/${id}/${runId}`)).catch(() => []);
+      history = buildHistory(state, description, runs, {
+        namespace,
+        temporalUi: `${uiBase}/${id}`,
+        runUi: (runId) => `${uiBase}/${id}/${runId}`,
+      });
+    } catch (err) {
+      // R-REV-5: past Temporal's retention the archived record is the history (no runs to link).
+      const record = deps.archived && toHttpError(err).status === 404 ? await deps.archived.readable(principalOf(req), id) : undefined;
+      if (!record) throw err;
+      const archivedRun = { runId: 'archived', status: { name: 'ARCHIVED' }, raw: {} } as unknown as Parameters<typeof buildHistory>[1];
+      history = {
+        ...buildHistory(record.state, archivedRun, [], { namespace, temporalUi: `${uiBase}/${id}`, runUi: () => `${uiBase}/${id}` }),
+        archived: true,
+      };
+      history.workflow.runs = [];
+    }
     if (html) {
       res
         .status(200)

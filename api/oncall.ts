@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { maskContact } from '../domain/message';
 import { findPerson, onCallNow, type Roster } from '../domain/roster';
 import { LINES, type Line } from '../domain/types';
+import { requirePermission } from './auth';
 import { validationError } from './errors';
 
 export interface OnCallRouterDependencies {
@@ -57,7 +58,7 @@ export function describeOnCall(roster: Roster, at: Date): OnCallAnswer {
 export function createOnCallRouter(deps: OnCallRouterDependencies): Router {
   const clock = deps.clock ?? (() => new Date());
   const router = express.Router();
-  router.get('/oncall', (req, res) => {
+  router.get('/oncall', requirePermission('oncall:read'), (req, res) => {
     const query = onCallQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
     const at = query.data.at ? new Date(query.data.at) : clock();

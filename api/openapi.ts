@@ -9,10 +9,15 @@
  * 503 with `Retry-After`.
  */
 import { z } from 'zod';
+import { dashboardAssetSchema } from './dashboard';
 import { historyQuerySchema } from './history';
+import { archiveListQuerySchema, caseBodySchema, caseQuerySchema } from './archive';
+import { monthlyQuerySchema } from './reports';
+import { drillBodySchema, drillIdSchema, drillReportQuerySchema } from './drills';
 import { onCallQuerySchema } from './oncall';
+import { PERMISSIONS, ROLES, type Permission } from '../domain/roles';
+import { createKeyBodySchema, keyIdSchema } from './auth';
 import {
-  actorHeadersSchema,
   emptyBodySchema,
   incidentIdSchema,
   listQuerySchema,
@@ -28,12 +33,12 @@ import { voiceQuerySchema } from './webhooks';
 type JsonSchema = Record<string, unknown>;
 
 /** Which part of the app mounts a route: the paging and detection routers are optional. */
-export type ApiFeature = 'core' | 'paging' | 'detection';
+export type ApiFeature = 'core' | 'paging' | 'detection' | 'drills' | 'archive';
 
 type ResponseKey = 'badRequest' | 'forbidden' | 'notFound' | 'conflict' | 'gone' | 'tooLarge' | 'unavailable';
 
 interface ApiOperation {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI form: `/incidents/{id}`. */
   path: string;
   operationId: string;
@@ -42,14 +47,20 @@ interface ApiOperation {
   feature: ApiFeature;
   pathParams?: Record<string, z.ZodType>;
   query?: z.ZodObject;
-  /** `X-Actor` / `X-Role`: who acts, recorded on the timeline. */
-  actor?: boolean;
+  /** Documented only while this feature is off: the feature's own operation replaces it. */
+  replacedBy?: Exclude<ApiFeature, 'core'>;
+  /**
+   * Who may call it (R-SEC-2): `public` (no key: health, this document, the dashboard shell,
+   * signed webhooks and links), `any-key` (any valid key), or the permissions of which the
+   * caller's role needs one — the same list the route passes to `requirePermission`.
+   */
+  access: 'public' | 'any-key' | readonly Permission[];
   idempotencyKey?: boolean;
   /** Twilio's webhooks: answered 403 without a valid `X-Twilio-Signature`. */
   twilio?: boolean;
   body?: { schema: z.ZodType; example: unknown; form?: boolean };
   /** Success answers: status → description, media type and shape. */
-  ok: Record<string, { description: string; json?: JsonSchema; html?: boolean; xml?: boolean; location?: boolean }>;
+  ok: Record<string, { description: string; json?: JsonSchema; html?: boolean; xml?: boolean; location?: boolean; media?: string[] }>;
   errors: ResponseKey[];
 }
 
@@ -98,6 +109,20 @@ const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
     count: { type: 'integer', minimum: 0 },
   }),
   History: { type: 'object' },
+  Case: looseObject(['incidentId', 'title', 'lessons', 'tags', 'summary', 'markedBy', 'markedAt'], {
+    incidentId: { type: 'string' },
+    title: { type: 'string' },
+    lessons: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    category: { type: ['string', 'null'] },
+    causeKey: { type: ['string', 'null'] },
+    summary: { type: 'string' },
+  }),
+  MonthlyReview: looseObject(['month', 'timeZone', 'period', 'basis', 'figures', 'causes', 'rewardCandidates', 'drills', 'incidents'], {
+    month: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+    figures: { type: 'object' },
+    drills: looseObject(['figures', 'incidents']),
+  }),
   Health: looseObject(['ok', 'checks'], { ok: { type: 'boolean' }, checks: { type: 'object' } }),
   OnCall: looseObject(['at', 'teams'], { at: { type: 'string' }, teams: { type: 'array' } }),
   SignalDecision: looseObject(['decision'], { decision: { type: 'string', enum: ['opened', 'attached', 'none'] } }),
@@ -105,6 +130,25 @@ const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   HeartbeatState: { type: 'object' },
   SystemState: { type: 'object' },
   OpenApiDocument: looseObject(['openapi', 'info', 'paths'], { openapi: { type: 'string' } }),
+  Me: looseObject(['id', 'owner', 'role', 'permissions'], {
+    id: { type: 'string' },
+    owner: { type: 'string' },
+    role: { type: 'string', enum: [...ROLES] },
+    permissions: { type: 'array', items: { type: 'string', enum: [...PERMISSIONS] } },
+  }),
+  ApiKey: looseObject(['id', 'owner', 'role', 'createdAt'], {
+    id: { type: 'string' },
+    owner: { type: 'string' },
+    role: { type: 'string', enum: [...ROLES] },
+    createdAt: { type: 'string' },
+    rotatedAt: { type: 'string' },
+    revokedAt: { type: 'string' },
+  }),
+  ApiKeyWithSecret: looseObject(['id', 'owner', 'role', 'createdAt', 'key'], {
+    id: { type: 'string' },
+    key: { type: 'string', description: 'The secret: shown once, stored only as a hash.' },
+  }),
+  ApiKeyList: looseObject(['keys', 'count'], { keys: { type: 'array', items: ref('ApiKey') }, count: { type: 'integer', minimum: 0 } }),
 };
 
 const retryAfter = {
@@ -114,7 +158,12 @@ const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 const COMPONENT_RESPONSES: Record<string, JsonSchema> = {
   badRequest: { description: 'Invalid input: each bad field is named in `fields`.', content: json(ref('ValidationError')) },
-  forbidden: { description: 'The role may not do this (R-SEC-2).', content: json(ref('Error')) },
+  unauthorized: {
+    description: 'No API key, or an unknown or revoked one: send `Authorization: Bearer <key>` (R-SEC-2).',
+    headers: { 'WWW-Authenticate': { description: '`Bearer realm="claims-incidents"`.', schema: { type: 'string' } } },
+    content: json(ref('Error')),
+  },
+  forbidden: { description: 'The key’s role lacks the permission (named in the answer), or the workflow refuses the role (R-SEC-2, R-CAT-X, R-SEV-UP).', content: json(ref('Error')) },
   notFound: { description: 'No such incident, system or heartbeat.', content: json(ref('Error')) },
   conflict: { description: 'Not possible in the incident’s state (e.g. it is already resolved).', content: json(ref('Error')) },
   gone: { description: 'The link has expired.', content: { 'text/html': { schema: { type: 'string' } } } },
@@ -146,8 +195,8 @@ const incidentAction = (path: string, operationId: string, summary: string, sche
   summary,
   tag: 'incidents',
   feature: 'core',
+  access: ['incidents:act'],
   pathParams: incidentPath,
-  actor: true,
   body: { schema, example },
   ok: { '200': { description: 'The incident after the action.', json: ref('Incident') } },
   errors: ['badRequest', 'forbidden', 'notFound', 'conflict', 'tooLarge', 'unavailable'],
@@ -161,6 +210,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Report an incident; answers with its triage. Idempotent with an Idempotency-Key.',
     tag: 'incidents',
     feature: 'core',
+    access: ['incidents:report'],
     idempotencyKey: true,
     body: {
       schema: reportBodySchema,
@@ -182,8 +232,47 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Incidents by status, category, severity, drill and report time.',
     tag: 'incidents',
     feature: 'core',
+    replacedBy: 'archive',
+    access: ['incidents:read', 'incidents:read-own'],
     query: listQuerySchema,
     ok: { '200': { description: 'Matching incidents, newest first.', json: ref('IncidentList') } },
+    errors: ['badRequest', 'unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/incidents',
+    operationId: 'listArchivedIncidents',
+    summary: 'Incidents from the archive (R-REV-5: closed ones too, for 3 years and more) by status, category, severity, drill, report time, cause and text.',
+    tag: 'incidents',
+    feature: 'archive',
+    access: ['incidents:read', 'incidents:read-own'],
+    query: archiveListQuerySchema,
+    ok: { '200': { description: 'Matching incidents, newest first, with their milestones and deadline outcomes.', json: ref('IncidentList') } },
+    errors: ['badRequest', 'unavailable'],
+  },
+  {
+    method: 'post',
+    path: '/incidents/{id}/case',
+    operationId: 'markTypicalCase',
+    summary: 'Mark a resolved incident as a typical case with its lessons (R-REV-3); marking again updates it.',
+    tag: 'cases',
+    feature: 'archive',
+    access: ['cases:write'],
+    pathParams: incidentPath,
+    body: { schema: caseBodySchema, example: { title: '医院账单争议', lessons: '先与医院核对账单，再答复客户。', tags: ['hospital', 'billing'] } },
+    ok: { '201': { description: 'The case.', json: ref('Case'), location: true } },
+    errors: ['badRequest', 'notFound', 'conflict', 'tooLarge', 'unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/cases',
+    operationId: 'findCases',
+    summary: 'The case library (R-REV-3) by category, cause and text (title, lessons, tags, summary).',
+    tag: 'cases',
+    feature: 'archive',
+    access: ['cases:read'],
+    query: caseQuerySchema,
+    ok: { '200': { description: 'Matching cases, newest first.', json: looseObject(['cases', 'count'], { cases: { type: 'array', items: ref('Case') }, count: { type: 'integer', minimum: 0 } }) } },
     errors: ['badRequest', 'unavailable'],
   },
   {
@@ -193,6 +282,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'One incident: state, deadlines, timeline.',
     tag: 'incidents',
     feature: 'core',
+    access: ['incidents:read', 'incidents:read-own'],
     pathParams: incidentPath,
     ok: { '200': { description: 'The incident.', json: ref('Incident') } },
     errors: ['badRequest', 'notFound', 'unavailable'],
@@ -204,8 +294,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Change the category or severity, with a reason.',
     tag: 'incidents',
     feature: 'core',
+    access: ['incidents:act', 'incidents:reclassify'],
     pathParams: incidentPath,
-    actor: true,
     body: { schema: patchBodySchema, example: { severity: 'major', reason: '涉及多名客户，升级为重大' } },
     ok: { '200': { description: 'The incident after reclassification.', json: ref('Incident') } },
     errors: ['badRequest', 'forbidden', 'notFound', 'conflict', 'tooLarge', 'unavailable'],
@@ -217,9 +307,58 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'The incident’s audit history: JSON, or a self-contained HTML page.',
     tag: 'incidents',
     feature: 'core',
+    access: ['incidents:read', 'incidents:read-own'],
     pathParams: incidentPath,
     query: historyQuerySchema,
     ok: { '200': { description: 'The history.', json: ref('History'), html: true } },
+    errors: ['badRequest', 'notFound', 'unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/reports/monthly',
+    operationId: 'getMonthlyReview',
+    summary: 'The monthly review (R-REV-1, R-REV-2): JSON, a flat CSV table, or a printable HTML page with charts; drills apart.',
+    tag: 'reports',
+    feature: 'core',
+    access: ['reports:read'],
+    query: monthlyQuerySchema,
+    ok: { '200': { description: 'The review of the month (Asia/Shanghai).', json: ref('MonthlyReview'), html: true, media: ['text/csv'] } },
+    errors: ['badRequest', 'unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/drills/scenarios',
+    operationId: 'listDrillScenarios',
+    summary: 'The drill scenarios configured (R-REV-4).',
+    tag: 'drills',
+    feature: 'drills',
+    access: ['drills:run'],
+    ok: { '200': { description: 'The scenarios.', json: looseObject(['scenarios'], { scenarios: { type: 'array' } }) } },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/drills',
+    operationId: 'startDrill',
+    summary: 'Start a drill: its incidents run the real process, marked [DRILL], paged only to the participants (R-REV-4).',
+    tag: 'drills',
+    feature: 'drills',
+    access: ['drills:run'],
+    body: { schema: drillBodySchema, example: { scenario: 'claims-query-down', participants: ['tech-wu', 'mgmt-xu'] } },
+    ok: { '201': { description: 'The drill started, with its incidents.', json: looseObject(['id', 'incidents', '_links']), location: true } },
+    errors: ['badRequest', 'tooLarge', 'unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/drills/{id}/report',
+    operationId: 'getDrillReport',
+    summary: 'The drill’s report: who was paged, who acknowledged and how fast, which deadlines held (JSON or HTML).',
+    tag: 'drills',
+    feature: 'drills',
+    access: ['drills:run'],
+    pathParams: { id: drillIdSchema },
+    query: drillReportQuerySchema,
+    ok: { '200': { description: 'The report.', json: looseObject(['drill', 'incidents', 'participants', 'totals']), html: true } },
     errors: ['badRequest', 'notFound', 'unavailable'],
   },
   incidentAction('acknowledge', 'acknowledgeIncident', 'Acknowledge: paging stops.', emptyBodySchema, {}),
@@ -238,6 +377,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Whether the API, Temporal and a worker are up; never rate limited.',
     tag: 'operations',
     feature: 'core',
+    access: 'public',
     ok: {
       '200': { description: 'All up.', json: ref('Health') },
       '503': { description: 'Something is down; `checks` says what.', json: ref('Health') },
@@ -251,8 +391,32 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'This document.',
     tag: 'operations',
     feature: 'core',
+    access: 'public',
     ok: { '200': { description: 'The OpenAPI 3.1 document of this API.', json: ref('OpenApiDocument') } },
     errors: [],
+  },
+  {
+    method: 'get',
+    path: '/dashboard',
+    operationId: 'dashboard',
+    summary: 'The managers’ dashboard (a page; its data calls send the viewer’s key).',
+    tag: 'operations',
+    feature: 'core',
+    access: 'public',
+    ok: { '200': { description: 'The page.', html: true } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/dashboard/{file}',
+    operationId: 'dashboardAsset',
+    summary: 'A script or stylesheet of the dashboard (served from this API, never a CDN).',
+    tag: 'operations',
+    feature: 'core',
+    access: 'public',
+    pathParams: { file: dashboardAssetSchema },
+    ok: { '200': { description: 'The file.', media: ['text/javascript', 'text/css'] } },
+    errors: ['notFound'],
   },
   {
     method: 'get',
@@ -261,6 +425,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Who is on call for each line, now or at `at`, with masked contacts.',
     tag: 'paging',
     feature: 'paging',
+    access: ['oncall:read'],
     query: onCallQuerySchema,
     ok: { '200': { description: 'On call per line.', json: ref('OnCall') } },
     errors: ['badRequest'],
@@ -273,6 +438,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       summary: `Twilio ${kind} webhook (signed by Twilio); answers TwiML.`,
       tag: 'paging',
       feature: 'paging',
+      access: 'public',
       twilio: true,
       ...(kind === 'sms' ? {} : { query: voiceQuerySchema }),
       body: { schema: twilioForm, example: { From: '+8613800138000', Body: 'ACK 4821' }, form: true },
@@ -287,6 +453,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Twilio voice webhook by GET (signed by Twilio); answers TwiML.',
     tag: 'paging',
     feature: 'paging',
+    access: 'public',
     twilio: true,
     query: voiceQuerySchema,
     ok: { '200': { description: 'TwiML.', xml: true } },
@@ -299,6 +466,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Acknowledge from the signed link in a page e-mail; answers an HTML page.',
     tag: 'paging',
     feature: 'paging',
+    access: 'public',
     pathParams: { token: z.string().min(1) },
     ok: { '200': { description: 'Acknowledged (or already acknowledged / resolved).', html: true } },
     errors: ['forbidden', 'notFound', 'conflict', 'gone', 'unavailable'],
@@ -310,6 +478,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'One monitored event; the engine opens, attaches or ignores it. Idempotent by (source, sourceEventId).',
     tag: 'detection',
     feature: 'detection',
+    access: ['signals:write'],
     body: {
       schema: signalBodySchema,
       example: { source: 'ticket', sourceEventId: 'TCK-88412', text: '客户投诉理赔超过30天未处理，要求加急。', claimId: 'CLM-2026-004211' },
@@ -327,6 +496,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'A monitored system’s heartbeat (R-DET-1).',
     tag: 'detection',
     feature: 'detection',
+    access: ['signals:write'],
     pathParams: { system: systemParamSchema },
     ok: { '202': { description: 'Beat accepted.', json: ref('Accepted') } },
     errors: ['badRequest', 'notFound', 'unavailable'],
@@ -338,6 +508,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'The heartbeat watch of a monitored system.',
     tag: 'detection',
     feature: 'detection',
+    access: ['incidents:read'],
     pathParams: { system: systemParamSchema },
     ok: { '200': { description: 'Last beat and whether it is overdue.', json: ref('HeartbeatState') } },
     errors: ['badRequest', 'notFound', 'unavailable'],
@@ -349,6 +520,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'The system incident of a component (R-SYS-2).',
     tag: 'detection',
     feature: 'detection',
+    access: ['incidents:read'],
     pathParams: { component: systemParamSchema },
     ok: { '200': { description: 'The system incident’s view.', json: ref('SystemState') } },
     errors: ['badRequest', 'notFound', 'unavailable'],
@@ -360,8 +532,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Mark a restore step done (R-SYS-3).',
     tag: 'detection',
     feature: 'detection',
+    access: ['incidents:act'],
     pathParams: { component: systemParamSchema, step: systemParamSchema },
-    actor: true,
     body: { schema: restoreStepBodySchema, example: { note: '已切换至备用库' } },
     ok: { '200': { description: 'The system incident’s view.', json: ref('SystemState') } },
     errors: ['badRequest', 'forbidden', 'notFound', 'conflict', 'tooLarge', 'unavailable'],
@@ -373,11 +545,69 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Declare the component recovered (R-SYS-3).',
     tag: 'detection',
     feature: 'detection',
+    access: ['incidents:act'],
     pathParams: { component: systemParamSchema },
-    actor: true,
     body: { schema: recoveredBodySchema, example: { reason: '核心库已恢复，积压理赔处理完毕' } },
     ok: { '202': { description: 'Recovery accepted.', json: ref('Accepted') } },
     errors: ['badRequest', 'notFound', 'tooLarge', 'unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/me',
+    operationId: 'whoAmI',
+    summary: 'The caller’s key: id, owner, role and permissions (R-SEC-2).',
+    tag: 'access',
+    feature: 'core',
+    access: 'any-key',
+    ok: { '200': { description: 'Who the key belongs to and what it may do.', json: ref('Me') } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/admin/keys',
+    operationId: 'listApiKeys',
+    summary: 'Every API key, revoked ones included; never a secret or a hash.',
+    tag: 'access',
+    feature: 'core',
+    access: ['keys:admin'],
+    ok: { '200': { description: 'The keys.', json: ref('ApiKeyList') } },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/admin/keys',
+    operationId: 'createApiKey',
+    summary: 'A new key for an owner and role; the secret is in this answer only.',
+    tag: 'access',
+    feature: 'core',
+    access: ['keys:admin'],
+    body: { schema: createKeyBodySchema, example: { owner: 'agent-li', role: 'support' } },
+    ok: { '201': { description: 'The key, with its secret (`key`) shown once.', json: ref('ApiKeyWithSecret'), location: true } },
+    errors: ['badRequest', 'tooLarge'],
+  },
+  {
+    method: 'post',
+    path: '/admin/keys/{id}/rotate',
+    operationId: 'rotateApiKey',
+    summary: 'A new secret for the same key id, owner and role; the old secret stops working at once.',
+    tag: 'access',
+    feature: 'core',
+    access: ['keys:admin'],
+    pathParams: { id: keyIdSchema },
+    ok: { '200': { description: 'The key, with its new secret (`key`) shown once.', json: ref('ApiKeyWithSecret') } },
+    errors: ['badRequest', 'notFound', 'conflict'],
+  },
+  {
+    method: 'delete',
+    path: '/admin/keys/{id}',
+    operationId: 'revokeApiKey',
+    summary: 'Revoke a key for good (it stays listed with `revokedAt`).',
+    tag: 'access',
+    feature: 'core',
+    access: ['keys:admin'],
+    pathParams: { id: keyIdSchema },
+    ok: { '200': { description: 'The revoked key.', json: ref('ApiKey') } },
+    errors: ['badRequest', 'notFound'],
   },
 ];
 
@@ -409,13 +639,6 @@ function parametersOf(operation: ApiOperation): JsonSchema[] {
       parameters.push({ name, in: 'query', required: object.required?.includes(name) ?? false, schema });
     }
   }
-  if (operation.actor) {
-    const shape = actorHeadersSchema.shape;
-    parameters.push(
-      { name: 'X-Actor', in: 'header', required: true, description: 'Who acts (on the timeline).', schema: schemaOf(shape['x-actor']) },
-      { name: 'X-Role', in: 'header', required: false, description: 'The actor’s role; `oncall` when unset.', schema: schemaOf(shape['x-role']) },
-    );
-  }
   if (operation.idempotencyKey) {
     parameters.push({
       name: 'Idempotency-Key',
@@ -438,6 +661,7 @@ function responsesOf(operation: ApiOperation): JsonSchema {
     if (ok.json) content['application/json'] = { schema: ok.json };
     if (ok.html) content['text/html'] = { schema: { type: 'string' } };
     if (ok.xml) content['text/xml'] = { schema: { type: 'string' } };
+    for (const media of ok.media ?? []) content[media] = { schema: { type: 'string' } };
     responses[status] = {
       description: ok.description,
       ...(ok.location ? { headers: { Location: { description: 'The incident’s URL.', schema: { type: 'string' } } } } : {}),
@@ -463,6 +687,10 @@ function responsesOf(operation: ApiOperation): JsonSchema {
     }
     responses[statusOf[key]] = response;
   }
+  if (operation.access !== 'public') {
+    responses['401'] = { $ref: '#/components/responses/unauthorized' };
+    if (operation.access !== 'any-key') responses['403'] = { $ref: '#/components/responses/forbidden' };
+  }
   if (operation.path !== '/healthz') responses['429'] = { $ref: '#/components/responses/tooManyRequests' };
   return responses;
 }
@@ -476,7 +704,8 @@ export interface OpenApiOptions {
 
 /** The operations the app mounts with these features. */
 export function operationsFor(options: OpenApiOptions = {}): ApiOperation[] {
-  return API_OPERATIONS.filter((operation) => operation.feature === 'core' || options.features?.[operation.feature] !== false);
+  const on = (feature: ApiFeature) => feature === 'core' || options.features?.[feature] !== false;
+  return API_OPERATIONS.filter((operation) => on(operation.feature) && !(operation.replacedBy && on(operation.replacedBy)));
 }
 
 /** The document, built once per app (the schemas do not change at run time). */
@@ -488,6 +717,9 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonSchema {
       operationId: operation.operationId,
       summary: operation.summary,
       tags: [operation.tag],
+      // Public operations override the document's default (a key) with none.
+      security: operation.access === 'public' ? [] : [{ bearerAuth: [] }],
+      ...(Array.isArray(operation.access) ? { 'x-permissions': operation.access } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(operation.body
         ? {
@@ -522,8 +754,22 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonSchema {
       { name: 'paging', description: 'Who is on call; acknowledging from the page.' },
       { name: 'detection', description: 'Monitored events, heartbeats and system incidents.' },
       { name: 'operations', description: 'Health and this document.' },
+      { name: 'access', description: 'Who the caller is; API keys (administrators).' },
+      { name: 'cases', description: 'The case library of typical incidents and their lessons (R-REV-3).' },
     ],
+    security: [{ bearerAuth: [] }],
     paths,
-    components: { schemas: COMPONENT_SCHEMAS, responses: COMPONENT_RESPONSES },
+    components: {
+      schemas: COMPONENT_SCHEMAS,
+      responses: COMPONENT_RESPONSES,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'cie_ + 43 base64url characters',
+          description: 'An API key (`npm run keys`, `POST /admin/keys`); its role decides what it may do (`x-permissions` per operation).',
+        },
+      },
+    },
   };
 }

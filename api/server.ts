@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import {
   ackLinkSecret,
   apiLimits,
+  intakeAdmission,
   readEnvironment,
   readPolicy,
   readRoster,
@@ -13,8 +14,13 @@ import {
   twilioConfig,
   type Environment,
 } from '../config/env';
+import { readCalendarData } from '../config/calendar';
 import { readDetectionConfig } from '../config/detection';
-import { dataConverterFor, readCodecEndpointSettings, readPayloadCodec } from '../config/payload-codec';
+import { readDrillScenarios } from '../config/drills';
+import { createCalendar } from '../domain/calendar';
+import { dataConverterFor, readCodecEndpointSettings, readPayloadCodec, readPayloadKeys } from '../config/payload-codec';
+import { SqliteArchiveStore } from '../activities/archive-store';
+import { ApiKeyStore } from './api-keys';
 import { createApp } from './app';
 import type { PagingApiDependencies } from './webhooks';
 
@@ -43,13 +49,28 @@ async function main(): Promise<void> {
   const codec = readPayloadCodec(process.env);
   const dataConverter = dataConverterFor(codec);
   const client = new Client({ connection, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const policy = readPolicy(environment.POLICY_FILE);
+  const admission = intakeAdmission(environment);
+  // R-REV-5: the archive file the worker writes; lists, cases and retired incidents read it.
+  const payloadKeys = readPayloadKeys(process.env);
+  const archive = new SqliteArchiveStore({ path: environment.ARCHIVE_DATABASE, ...(payloadKeys ? { keys: payloadKeys } : {}) });
   const app = createApp({
     client,
     namespace: target.namespace,
+    // R-SEC-2: always enforced; keys are made with `npm run keys` (or printed by `npm start`).
+    auth: { keys: new ApiKeyStore({ path: environment.API_KEYS_FILE }) },
     temporalUiUrl: environment.TEMPORAL_UI_URL,
     paging: pagingApiDependencies(environment),
     detection: readDetectionConfig(environment.DETECTION_FILE),
+    // R-REV-4: scenarios validated now, so a bad file stops start-up rather than a drill.
+    drills: { scenarios: readDrillScenarios(environment.DRILLS_DIR), roster: readRoster(environment.ROSTER_FILE) },
+    // Month boundaries of the review in the policy's zone (R-T-CAL).
+    reports: { timeZone: policy.timeZone },
     limits: apiLimits(environment),
+    archive,
+    ...(admission ? { admission } : {}),
+    // Reports are triaged here with the worker's policy and calendar (the same files), issue 7.
+    edgeTriage: { policy, calendar: createCalendar(readCalendarData(environment.CALENDAR_FILE), policy.timeZone) },
     ...(codec ? { codecEndpoint: { codec, ...readCodecEndpointSettings(process.env, environment.TEMPORAL_UI_URL) } } : {}),
   });
   const server = app.listen(environment.PORT, () => {
@@ -57,7 +78,7 @@ async function main(): Promise<void> {
   });
   const stop = () => {
     server.close(() => {
-      void connection.close().finally(() => process.exit(0));
+      void Promise.allSettled([connection.close(), archive.close()]).finally(() => process.exit(0));
     });
     server.closeAllConnections();
   };

@@ -17,7 +17,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { heartbeatWorkflowId, signalWorkflowId, systemWorkflowId } from '../domain/correlation-keys';
 import { heartbeatSettingsOf, type DetectionConfig } from '../domain/detection-config';
 import type { SignalEvent } from '../domain/detection';
-import { TASK_QUEUE, type Actor } from '../workflows/contracts';
+import { TASK_QUEUE } from '../workflows/contracts';
 import {
   beatSignal,
   decisionUpdate,
@@ -31,7 +31,7 @@ import {
 import type { heartbeatWorkflow } from '../workflows/heartbeat';
 import type { signalIntakeWorkflow } from '../workflows/signal-intake';
 import { HttpError, validationError } from './errors';
-import { actorHeadersSchema } from './schemas';
+import { actorOf, requirePermission } from './auth';
 import { recoveredBodySchema, restoreStepBodySchema, signalBodySchema, systemParamSchema } from './signal-schemas';
 
 export interface SignalsRouterDependencies {
@@ -41,6 +41,8 @@ export interface SignalsRouterDependencies {
   detection: DetectionConfig;
   /** Bounds every call to Temporal (the app's `bounded`); 15 s by default. */
   bounded?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Bounds intake calls (new signals) and sheds them early when the engine is saturated; `bounded` when unset. */
+  boundedIntake?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'header' | 'path'): z.infer<T> {
@@ -72,13 +74,10 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
   const { client, detection } = deps;
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
   const bounded = deps.bounded ?? (<T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + 15_000, fn));
+  const boundedIntake = deps.boundedIntake ?? bounded;
   const router = express.Router();
   router.use(express.json({ limit: '64kb' }));
 
-  function actorOf(req: Request): Actor {
-    const headers = parse(actorHeadersSchema, { 'x-actor': req.get('x-actor'), 'x-role': req.get('x-role') }, 'header');
-    return { name: headers['x-actor'], role: headers['x-role'] };
-  }
 
   function monitored(req: Request): { system: string; settings: NonNullable<ReturnType<typeof heartbeatSettingsOf>> } {
     const system = parse(systemParamSchema, req.params.system, 'path');
@@ -89,9 +88,9 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
 
   // ---- intake ----------------------------------------------------------------------------------
 
-  router.post('/signals', async (req, res) => {
+  router.post('/signals', requirePermission('signals:write'), async (req, res) => {
     const event: SignalEvent = parse(signalBodySchema, req.body, 'body');
-    const decision = await bounded(() => submitSignal(client, taskQueue, event));
+    const decision = await boundedIntake(() => submitSignal(client, taskQueue, event));
     const status = decision.decision === 'opened' ? 201 : 200;
     if (decision.decision !== 'none') res.location(`/incidents/${decision.incidentId}`);
     res.status(status).json(decision);
@@ -99,7 +98,7 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
 
   // ---- heartbeats (R-DET-1) --------------------------------------------------------------------
 
-  router.post('/heartbeats/:system', async (req, res) => {
+  router.post('/heartbeats/:system', requirePermission('signals:write'), async (req, res) => {
     const { system, settings } = monitored(req);
     const beat: Beat = { settings };
     await bounded(() =>
@@ -114,7 +113,7 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
     res.status(202).json({ system, accepted: true });
   });
 
-  router.get('/heartbeats/:system', async (req, res) => {
+  router.get('/heartbeats/:system', requirePermission('incidents:read'), async (req, res) => {
     const { system } = monitored(req);
     try {
       res.json(await bounded(() => client.workflow.getHandle(heartbeatWorkflowId(system)).query(heartbeatStateQuery)));
@@ -126,7 +125,7 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
 
   // ---- system incidents (R-SYS-2, R-SYS-3, R-SYS-4) ----------------------------------------------
 
-  router.get('/systems/:component', async (req, res) => {
+  router.get('/systems/:component', requirePermission('incidents:read'), async (req, res) => {
     const component = parse(systemParamSchema, req.params.component, 'path');
     try {
       res.json(await bounded(() => client.workflow.getHandle(systemWorkflowId(component)).query(systemStateQuery)));
@@ -136,7 +135,7 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
     }
   });
 
-  router.post('/systems/:component/restore-steps/:step', async (req, res) => {
+  router.post('/systems/:component/restore-steps/:step', requirePermission('incidents:act'), async (req, res) => {
     const component = parse(systemParamSchema, req.params.component, 'path');
     const step = parse(systemParamSchema, req.params.step, 'path');
     const { note } = parse(restoreStepBodySchema, req.body, 'body');
@@ -149,7 +148,7 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
     res.json(view);
   });
 
-  router.post('/systems/:component/recovered', async (req, res) => {
+  router.post('/systems/:component/recovered', requirePermission('incidents:act'), async (req, res) => {
     const component = parse(systemParamSchema, req.params.component, 'path');
     const { reason } = parse(recoveredBodySchema, req.body, 'body');
     const actor = actorOf(req);

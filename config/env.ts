@@ -6,6 +6,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../domain/policy';
 import { parseRoster, type Roster } from '../domain/roster';
 import type { LimitsOptions } from '../api/limits';
+import type { AdmissionOptions } from '../api/admission';
 
 /**
  * The process environment, validated once at start-up. Nothing deeper in the code reads
@@ -45,6 +46,8 @@ export const environmentSchema = z.object({
   DRILLS_DIR: z.string().min(1).optional(),
   /** R-SYS-3 customer notices (offline alternative, service back): one JSON line each. */
   CUSTOMER_NOTICES_FILE: z.string().min(1).default('data/customer-notices.jsonl'),
+  /** API keys (R-SEC-2): hashed, one JSON file, mode 0600; `npm run keys` and `/admin/keys` manage it. */
+  API_KEYS_FILE: z.string().min(1).default('data/api-keys.json'),
   /** Per-client API rate limit (X-Api-Key, else client address), answered 429 + Retry-After; off when unset. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
   /** Requests a client may send at once before the rate limit slows it; RATE_LIMIT_PER_MINUTE when unset. */
@@ -53,6 +56,15 @@ export const environmentSchema = z.object({
   ARCHIVE_DATABASE: z.string().min(1).default('data/archive.sqlite'),
   /** R-REV-5: closed incidents are kept at least this many years; a smaller value stops start-up. */
   ARCHIVE_RETENTION_YEARS: z.coerce.number().int().min(3, 'must be at least 3 years (R-REV-5)').default(3),
+  /**
+   * Early load shedding of intake (api/admission.ts): a new report or signal is answered 503 +
+   * Retry-After at once when its expected wait on the engine exceeds this many ms; 0 turns it off.
+   */
+  INTAKE_MAX_EXPECTED_WAIT_MS: z.coerce.number().int().min(0).default(5000),
+  /** Intake requests in flight below which nothing is shed (no rate is known yet). */
+  INTAKE_MIN_IN_FLIGHT: z.coerce.number().int().positive().default(32),
+  /** Intake requests in flight above which everything new is shed, whatever the rate. */
+  INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -74,6 +86,16 @@ export function apiLimits(environment: Environment): LimitsOptions {
       perMinute: environment.RATE_LIMIT_PER_MINUTE,
       ...(environment.RATE_LIMIT_BURST !== undefined ? { burst: environment.RATE_LIMIT_BURST } : {}),
     },
+  };
+}
+
+/** Early load shedding of intake from the environment; undefined (off) when the wait bound is 0. */
+export function intakeAdmission(environment: Environment): AdmissionOptions | undefined {
+  if (environment.INTAKE_MAX_EXPECTED_WAIT_MS === 0) return undefined;
+  return {
+    maxExpectedWaitMs: environment.INTAKE_MAX_EXPECTED_WAIT_MS,
+    minInFlight: environment.INTAKE_MIN_IN_FLIGHT,
+    maxInFlight: environment.INTAKE_MAX_IN_FLIGHT,
   };
 }
 

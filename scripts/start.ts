@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { readEnvironment } from '../config/env';
 import { localPayloadKeys } from '../config/payload-codec';
 import { startDevServer, type DevServer, type ExitStatus } from './dev-server';
+import { describeLocalKeys, prepareLocalKeys } from './local-keys';
 import { repositoryRoot } from './temporal-binaries';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -240,8 +241,13 @@ async function main(): Promise<number> {
     }
   }
 
+  // R-SEC-2: the API always asks for keys; on the embedded default they live beside the
+  // database (as the payload keys do), one per role generated on the first start.
+  const apiKeysFile = process.env.API_KEYS_FILE || resolve(dirname(resolve(repositoryRoot, settings.TEMPORAL_DB_FILE)), 'api-keys.json');
+  const keyLines = describeLocalKeys(prepareLocalKeys(apiKeysFile, process.env), displayPath(apiKeysFile));
   const childEnvironment: NodeJS.ProcessEnv = {
     ...process.env,
+    API_KEYS_FILE: apiKeysFile,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE,
     ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
@@ -259,6 +265,7 @@ async function main(): Promise<number> {
     if (uiUrl) say(`Temporal Web UI  ${uiUrl}`);
     say(`API              http://localhost:${environment.PORT}${apiAnswers ? '' : ' (not answering yet)'}`);
     say(`Outbox           ${displayPath(resolve(repositoryRoot, environment.OUTBOX_FILE))} (tail -f it to watch notifications)`);
+    for (const line of keyLines) say(line);
     say('Ctrl-C stops everything');
   };
   say('starting the worker and the API');

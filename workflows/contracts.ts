@@ -27,6 +27,11 @@ export const SEARCH_ATTRIBUTES = {
   IncidentDrill: 'Bool',
   /** The short code people reply with (`ACK 4821`); only meaningful while the incident is open. */
   IncidentAckCode: 'Keyword',
+  /**
+   * The id of the API key that reported the incident (`key_…`, never a name): set by the API at
+   * start so support staff can list the incidents they reported (R-SEC-2).
+   */
+  IncidentReportedBy: 'Keyword',
 } as const;
 
 export const categoryKey = defineSearchAttributeKey('IncidentCategory', SearchAttributeType.KEYWORD);
@@ -34,6 +39,7 @@ export const severityKey = defineSearchAttributeKey('IncidentSeverity', SearchAt
 export const statusKey = defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD);
 export const drillKey = defineSearchAttributeKey('IncidentDrill', SearchAttributeType.BOOL);
 export const ackCodeKey = defineSearchAttributeKey('IncidentAckCode', SearchAttributeType.KEYWORD);
+export const reportedByKey = defineSearchAttributeKey('IncidentReportedBy', SearchAttributeType.KEYWORD);
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
@@ -133,6 +139,12 @@ export interface IncidentInput {
    * the incident goes to them only — never to the real on-call — whatever the step's targets.
    */
   participants?: string[];
+  /**
+   * The triage and response plan when the starter computed them (the API does, from
+   * `domain/triage.ts` and `domain/deadlines.ts` with the same policy and calendar), so the
+   * workflow skips its triage activity. Fixed in the history like an activity result.
+   */
+  triaged?: { triage: TriageResult; plan: ResponsePlan };
 }
 
 export interface TriageResponse {
@@ -221,7 +233,17 @@ export interface PagingInput {
 /** What a paging run reports back to its incident's timeline. */
 export type PagingEvent =
   | { type: 'step'; runKey: string; round: number; step: number; people: string[] }
-  | { type: 'paged'; runKey: string; personId: string; channel: string; to: string; duplicate: boolean }
+  | {
+      type: 'paged';
+      runKey: string;
+      personId: string;
+      channel: string;
+      to: string;
+      duplicate: boolean;
+      /** Which attempt delivered it, and the attempts the provider refused before (shown on the timeline). */
+      attempt?: number;
+      failures?: { at: string; error: string }[];
+    }
   | { type: 'page-failed'; runKey: string; personId: string; channel: string; error: string; permanent: boolean }
   | { type: 'unreachable'; runKey: string; round: number; step: number }
   | { type: 'finished'; runKey: string; reason: 'acknowledged' | 'exhausted' };

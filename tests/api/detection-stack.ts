@@ -17,6 +17,7 @@ import { CustomerNoticeOutbox } from '../../activities/customer-notices';
 import { createDetectionActivities } from '../../activities/detection';
 import { createChannels } from '../../activities/channels';
 import { MemorySentLedger, RosterNotifier, type PagingDependencies } from '../../activities/paging';
+import { authenticateRequests } from '../../api/auth';
 import { errorHandler } from '../../api/errors';
 import { createSignalsRouter } from '../../api/signals';
 import { readCalendarData } from '../../config/calendar';
@@ -26,6 +27,7 @@ import { parseDetectionConfig, type DetectionConfig } from '../../domain/detecti
 import { DEFAULT_POLICY } from '../../domain/policy';
 import type { Roster } from '../../domain/roster';
 import { getWorkflowBundle } from '../support/bundle';
+import { createTestKeys, type TestKeys } from '../support/api-keys';
 import { startTestDevServer } from '../support/dev-server';
 
 export interface DetectionStack {
@@ -35,6 +37,12 @@ export interface DetectionStack {
   noticesPath: string;
   detection: DetectionConfig;
   roster: Roster;
+  /** One real key per role (R-SEC-2). */
+  keys: TestKeys;
+  /**
+   * Sends the integration key to `POST /signals` and `POST /heartbeats/…`, the on-call key to
+   * everything else, unless `headers` carries its own `authorization`.
+   */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>  // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers, asserted field by field;
   stop(): Promise<void>;
 }
@@ -84,8 +92,10 @@ export async function startDetectionStack(detectionInput: unknown = {}): Promise
   });
   const workerRun = worker.run();
 
+  const keys = createTestKeys();
   const app = express();
   app.use(express.json());
+  app.use(authenticateRequests({ keys: keys.store }));
   app.use(createSignalsRouter({ client, detection }));
   app.use(errorHandler);
   const http: Server = app.listen(0);
@@ -98,10 +108,12 @@ export async function startDetectionStack(detectionInput: unknown = {}): Promise
     noticesPath,
     detection,
     roster,
+    keys,
     async call(method, path, body, headers = {}) {
+      const machine = method === 'POST' && /^\/(signals|heartbeats)\b/.test(path);
       const response = await fetch(base + path, {
         method,
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', ...keys.as(machine ? 'integration' : 'oncall'), ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();

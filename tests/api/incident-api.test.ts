@@ -4,13 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { readOutboxEntries } from '../../activities/channels';
+import { createTestKeys } from '../support/api-keys';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 
 let stack: ApiStack;
 const call: ApiStack['call'] = (...args) => stack.call(...args);
 
-const oncall = { 'x-actor': 'lead-wang', 'x-role': 'oncall' };
-const managerHeaders = { 'x-actor': 'manager-zhao', 'x-role': 'manager' };
+/** Each role's API key (R-SEC-2); `call` sends the manager's unless told otherwise. */
+let oncall: Record<string, string>;
+let managerHeaders: Record<string, string>;
 
 const dispute = {
   title: '客户对理赔结果强烈质疑，扬言投诉',
@@ -22,6 +24,8 @@ const dispute = {
 
 beforeAll(async () => {
   stack = await startApiStack();
+  oncall = { authorization: `Bearer ${stack.keys.oncall}` };
+  managerHeaders = { authorization: `Bearer ${stack.keys.manager}` };
 });
 
 afterAll(() => stack?.stop());
@@ -59,7 +63,10 @@ test('create → act → resolve through the API; the answer to POST carries the
   expect(read.body.timeline.map((e: { type: string }) => e.type)).toEqual(
     expect.arrayContaining(['reported', 'triaged', 'acknowledged', 'contacted', 'solution', 'progress', 'note', 'severity-changed', 'resolved']),
   );
-  expect(read.body.timeline.find((e: { type: string }) => e.type === 'acknowledged').actor).toBe('lead-wang');
+  // R-SEC-2: the actor is the owner of the key that acted; the reporter is the reporting key's owner.
+  expect(read.body.timeline.find((e: { type: string }) => e.type === 'acknowledged').actor).toBe('test-oncall');
+  expect(read.body.timeline.find((e: { type: string }) => e.type === 'reported').actor).toBe('test-manager');
+  expect(read.body.report.reporter).toBe('test-manager');
 
   // Listing reads visibility, which is eventually consistent: poll briefly.
   let listed: { id: string; status: string }[] = [];
@@ -99,14 +106,15 @@ test('400 names each bad field', async () => {
   const r = await call('POST', '/incidents', { title: '', source: 'fax', facts: { affectedClaims: 'many', phone: '13800138000' } });
   expect(r.status).toBe(400);
   const fields = r.body.fields.map((f: { field: string }) => f.field);
-  expect(fields).toEqual(expect.arrayContaining(['title', 'description', 'source', 'reporter', 'facts.affectedClaims', 'facts']));
+  expect(fields).toEqual(expect.arrayContaining(['title', 'description', 'source', 'facts.affectedClaims', 'facts']));
   const badJson = await call('POST', '/incidents', '{"title": ');
   expect(badJson.status).toBe(400);
   expect(badJson.body.fields[0].field).toBe('body');
   const created = await call('POST', '/incidents', dispute);
-  const noActor = await call('POST', `/incidents/${created.body.id}/contact`, { text: 'x' });
-  expect(noActor.status).toBe(400);
-  expect(noActor.body.fields[0].field).toBe('x-actor');
+  // No key, no action: 401 with the challenge (R-SEC-2); a name in a header proves nothing.
+  const noKey = await call('POST', `/incidents/${created.body.id}/contact`, { text: 'x' }, { authorization: '', 'x-actor': 'lead-wang', 'x-role': 'manager' });
+  expect(noKey.status).toBe(401);
+  expect(noKey.headers.get('www-authenticate')).toMatch(/^Bearer/);
   const emptyText = await call('POST', `/incidents/${created.body.id}/contact`, { text: '  ' }, oncall);
   expect(emptyText.body.fields[0].field).toBe('text');
   const badPatch = await call('PATCH', `/incidents/${created.body.id}`, { reason: 'nothing to change' }, oncall);
@@ -132,7 +140,8 @@ test('404 for an unknown incident, 409 for an invalid transition, 403 for a role
   const again = await call('POST', `/incidents/${id}/resolve`, { summary: 'again' }, oncall);
   expect(again.status).toBe(409);
   expect(again.body.error).toMatch(/resolved/);
-  expect((await call('POST', `/incidents/${id}/contact`, { text: 'late' }, oncall)).status).toBe(409);
+  const late = await call('POST', `/incidents/${id}/contact`, { text: 'late' }, oncall);
+  expect({ status: late.status, body: late.body }).toMatchObject({ status: 409 });
 });
 
 test('healthz reports API, Temporal and worker; 503 fast (no hang) when Temporal is unreachable', async () => {
@@ -141,8 +150,10 @@ test('healthz reports API, Temporal and worker; 503 fast (no hang) when Temporal
   expect(healthy.body.checks).toMatchObject({ api: { ok: true }, temporal: { ok: true }, worker: { ok: true } });
 
   const dead = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1000 });
+  const keys = createTestKeys();
   const deadApp = createApp({
     client: new Client({ connection: dead, namespace: 'default' }),
+    auth: { keys: keys.store },
     namespace: 'default',
     temporalUiUrl: 'http://localhost:8233',
     temporalTimeoutMs: 2000,
@@ -152,14 +163,14 @@ test('healthz reports API, Temporal and worker; 503 fast (no hang) when Temporal
     const started = Date.now();
     const created = await fetch(`${deadBase}/incidents`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...keys.as('support') },
       body: JSON.stringify(dispute),
     });
     expect(created.status).toBe(503);
     expect(created.headers.get('retry-after')).toBe('5');
     // Bounded by the 2-second deadline (plus connection set-up), not a hang; generous under load.
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect((await fetch(`${deadBase}/incidents/INC-000000000000`)).status).toBe(503);
+    expect((await fetch(`${deadBase}/incidents/INC-000000000000`, { headers: keys.as('oncall') })).status).toBe(503);
     const health = await fetch(`${deadBase}/healthz`);
     expect(health.status).toBe(503);
     expect(((await health.json()) as { checks: { temporal: { ok: boolean } } }).checks.temporal.ok).toBe(false);

@@ -4,24 +4,28 @@
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../../api/app';
+import { ApiKeyStore } from '../../api/api-keys';
+import { createApp, type AppDependencies } from '../../api/app';
 import type { IncidentHistory } from '../../api/history';
 import type { IncidentState } from '../../workflows/contracts';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 
 let stack: ApiStack;
 const UI = 'http://localhost:8233';
-const oncall = { 'x-actor': 'lead-wang', 'x-role': 'oncall' };
+/** R-SEC-2: the agent reports with a support key, the on-call lead acts with an oncall key. */
+let agent: Record<string, string>;
+let oncall: Record<string, string>;
 
 /** The API as a caller meets it (the history router is mounted by createApp). */
-function historyApp(client: Client, timeoutMs: number): express.Express {
-  return createApp({ client, namespace: 'default', temporalUiUrl: UI, temporalTimeoutMs: timeoutMs });
+function historyApp(client: Client, timeoutMs: number, auth?: AppDependencies['auth']): express.Express {
+  return createApp({ client, namespace: 'default', temporalUiUrl: UI, temporalTimeoutMs: timeoutMs, ...(auth ? { auth } : {}) });
 }
 
+/** As the manager (who reads every history) unless `headers` carries another key. */
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(stack.base + path, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.keys.manager}`, ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -40,15 +44,19 @@ const script = '<script>alert("x")</script> & more';
 let client: Client;
 
 beforeAll(async () => {
-  stack = await startApiStack({ app: (c) => historyApp(c, 15_000) });
+  stack = await startApiStack({ app: (c, auth) => historyApp(c, 15_000, auth) });
   client = stack.client;
+  // Keys made by another store on the same file count at once: no restart (R-SEC-2).
+  const keys = new ApiKeyStore({ path: stack.keysPath });
+  agent = { authorization: `Bearer ${keys.create('agent-li', 'support').secret}` };
+  oncall = { authorization: `Bearer ${keys.create('lead-wang', 'oncall').secret}` };
 });
 
 afterAll(() => stack?.stop());
 
 /** Reports a dispute and takes it through the plan to resolution. */
 async function handledIncident(): Promise<{ id: string; state: IncidentState }> {
-  const created = await call('POST', '/incidents', dispute);
+  const created = await call('POST', '/incidents', dispute, agent);
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   expect((await call('POST', `/incidents/${id}/acknowledge`, {}, oncall)).status).toBe(200);
@@ -168,6 +176,14 @@ test('the printable HTML page: escaped, self-contained, bilingual, linked to the
   expect(forced.headers.get('content-type')).toMatch(/application\/json/);
 });
 
+test('R-SEC-2: the reporting support key reads its own incident and history; another support key gets 404', async () => {
+  expect((await call('GET', `/incidents/${handled.id}/history`, undefined, agent)).status).toBe(200);
+  expect((await call('GET', `/incidents/${handled.id}`, undefined, agent)).status).toBe(200);
+  const other = { authorization: `Bearer ${stack.keys.support}` };
+  expect((await call('GET', `/incidents/${handled.id}/history`, undefined, other)).status).toBe(404);
+  expect((await call('GET', `/incidents/${handled.id}`, undefined, other)).status).toBe(404);
+});
+
 test('400 for a malformed id or format, 404 for an unknown incident, 503 fast when Temporal is unreachable', async () => {
   const malformed = await call('GET', '/incidents/not-an-id/history');
   expect(malformed.status).toBe(400);
@@ -179,10 +195,12 @@ test('400 for a malformed id or format, 404 for an unknown incident, 503 fast wh
   expect((await call('GET', '/incidents/INC-000000000000/history?format=html')).status).toBe(404);
 
   const dead = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1000 });
-  const deadApp = historyApp(new Client({ connection: dead, namespace: 'default' }), 2000).listen(0);
+  const deadApp = historyApp(new Client({ connection: dead, namespace: 'default' }), 2000, { keys: new ApiKeyStore({ path: stack.keysPath }) }).listen(0);
   try {
     const started = Date.now();
-    const r = await fetch(`http://127.0.0.1:${(deadApp.address() as AddressInfo).port}/incidents/INC-000000000000/history`);
+    const r = await fetch(`http://127.0.0.1:${(deadApp.address() as AddressInfo).port}/incidents/INC-000000000000/history`, {
+      headers: { authorization: `Bearer ${stack.keys.manager}` },
+    });
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('5');
     expect(Date.now() - started).toBeLessThan(10_000);

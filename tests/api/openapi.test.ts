@@ -11,16 +11,23 @@ import { createApp, type AppDependencies } from '../../api/app';
 import { SECURITY_HEADERS } from '../../api/limits';
 import { API_OPERATIONS, buildOpenApiDocument } from '../../api/openapi';
 import { readDetectionConfig } from '../../config/detection';
+import { readDrillScenarios } from '../../config/drills';
 import { apiLimits, readEnvironment, readRoster } from '../../config/env';
+import { createTestKeys } from '../support/api-keys';
+import { testArchive } from '../support/archive';
 
 /** Never called: every request in this file is answered before the engine is asked. */
 const client = {} as unknown as Client;
+const keys = createTestKeys();
 const fullDependencies: AppDependencies = {
   client,
+  auth: { keys: keys.store },
   namespace: 'default',
   temporalUiUrl: 'http://localhost:8233',
   paging: { roster: readRoster(join(__dirname, '..', '..', 'config', 'roster.example.json')) },
   detection: readDetectionConfig(undefined),
+  drills: { scenarios: readDrillScenarios(), roster: readRoster(join(__dirname, '..', '..', 'config', 'roster.example.json')) },
+  archive: testArchive().store,
 };
 
 interface Layer {
@@ -78,7 +85,7 @@ describe('/openapi.json', () => {
   });
 
   test('an app without paging or detection documents only what it mounts', async () => {
-    const app = createApp({ client, namespace: 'default', temporalUiUrl: 'http://localhost:8233' });
+    const app = createApp({ client, namespace: 'default', temporalUiUrl: 'http://localhost:8233', auth: { keys: keys.store } });
     const document = (await (await fetch(`${await serve(app)}/openapi.json`)).json()) as Document;
     expect(documentedOf(document)).toEqual(routesOf(app));
     expect(document.paths['/signals']).toBeUndefined();
@@ -107,7 +114,7 @@ describe('/openapi.json', () => {
       paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, Record<string, unknown>>; required: string[] } }> } }>>;
     };
     const report = document.paths['/incidents']!.post!.requestBody.content['application/json']!.schema;
-    expect(report.required).toEqual(['title', 'description', 'reporter']);
+    expect(report.required).toEqual(['title', 'description']);
     expect(report.properties.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
     expect(report.properties.description).toMatchObject({ maxLength: 5000 });
     expect(report.properties.source!.enum).toContain('hotline');
@@ -128,15 +135,16 @@ describe('input limits', () => {
     const answers = [
       await fetch(`${base}/openapi.json`),
       await fetch(`${base}/no-such-endpoint`),
+      await fetch(`${base}/incidents`, { method: 'POST', headers: { 'content-type': 'application/json', ...keys.as('support') }, body: '{"title":""}' }),
       await fetch(`${base}/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":""}' }),
     ];
-    expect(answers.map((r) => r.status)).toEqual([200, 404, 400]);
+    expect(answers.map((r) => r.status)).toEqual([200, 404, 400, 401]);
     for (const answer of answers) {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(answer.headers.get(name)).toBe(value);
       expect(answer.headers.get('x-powered-by')).toBeNull();
     }
     const invalid = (await answers[2]!.json()) as { fields: { field: string }[] };
-    expect(invalid.fields.map((f) => f.field)).toEqual(expect.arrayContaining(['title', 'description', 'reporter']));
+    expect(invalid.fields.map((f) => f.field)).toEqual(expect.arrayContaining(['title', 'description']));
   });
 
   test('a body over 64 kB answers 413', async () => {

@@ -11,6 +11,8 @@ import { clusterStateQuery } from '../../workflows/detection-contracts';
 import { eventually, startDetectionStack, type DetectionStack } from './detection-stack';
 
 let stack: DetectionStack;
+/** The technician's own on-call key: the restore steps are recorded as theirs (R-SEC-2). */
+let techChen: Record<string, string>;
 
 beforeAll(async () => {
   stack = await startDetectionStack({
@@ -18,6 +20,7 @@ beforeAll(async () => {
       'test-core': { intervalSeconds: 1, graceSeconds: 1, autoResolve: true, aliases: ['测试核心'] },
     },
   });
+  techChen = { authorization: `Bearer ${stack.keys.store.create('tech-chen', 'oncall').secret}` };
 }, 120_000);
 
 afterAll(async () => {
@@ -233,12 +236,12 @@ test('a silent heartbeat opens one system incident; alerts about the component a
   expect(new Set(offline.map((n) => n.customerRef))).toEqual(new Set(['CUST-SYS-1', 'CUST-SYS-2', 'CUST-SYS-3']));
 
   // R-SYS-2: restore steps are recorded; a step before the core one is flagged.
-  const early = await stack.call('POST', '/systems/test-core/restore-steps/document-upload', {}, { 'x-actor': 'tech-chen' });
+  const early = await stack.call('POST', '/systems/test-core/restore-steps/document-upload', {}, techChen);
   expect(early.status).toBe(200);
   expect(early.body.current.steps[0]).toMatchObject({ step: 'document-upload', beforeCore: true });
-  const core = await stack.call('POST', '/systems/test-core/restore-steps/claim-query', { note: 'read replica promoted' }, { 'x-actor': 'tech-chen' });
+  const core = await stack.call('POST', '/systems/test-core/restore-steps/claim-query', { note: 'read replica promoted' }, techChen);
   expect(core.body.current.pendingSteps).toEqual(['claim-submission', 'payout-run']);
-  expect((await stack.call('POST', '/systems/test-core/restore-steps/nonsense', {}, { 'x-actor': 'tech-chen' })).status).toBe(409);
+  expect((await stack.call('POST', '/systems/test-core/restore-steps/nonsense', {}, techChen)).status).toBe(409);
 
   // Beats resume: the incident resolves itself and customers hear service is back.
   await stack.call('POST', '/heartbeats/test-core');

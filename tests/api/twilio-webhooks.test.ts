@@ -32,6 +32,10 @@ import { startTestDevServer } from '../support/dev-server';
 import { inboundSmsParams, postTwilioWebhook, signTwilioWebhook } from '../support/twilio-fake';
 import { PEOPLE, ROSTER } from './paging-roster';
 import { testArchive } from '../support/archive';
+import { createTestKeys } from '../support/api-keys';
+
+/** Reports go in with a manager's key (R-SEC-2); the webhooks carry Twilio's signature instead. */
+const keys = createTestKeys();
 
 const ACCOUNT_SID = 'AC' + '5'.repeat(32);
 const AUTH_TOKEN = 'webhook-test-auth-token-0123456789';
@@ -97,6 +101,7 @@ beforeAll(async () => {
     client,
     namespace: 'default',
     temporalUiUrl: 'http://localhost:8233',
+    auth: { keys: keys.store },
     paging: { roster: ROSTER, twilioAuthToken: AUTH_TOKEN, publicBaseUrl: base, ackLinkSecret: ACK_SECRET },
   });
   http.on('request', app);
@@ -132,7 +137,7 @@ function stateOf(id: string): Promise<IncidentState> {
 async function open(report: object): Promise<IncidentState> {
   const response = await fetch(`${base}/incidents`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...keys.as('manager') },
     body: JSON.stringify(report),
   });
   expect(response.status).toBe(201);
@@ -414,7 +419,7 @@ test('the link in an e-mail page acknowledges as its person once; expired → 41
 
 test('GET /oncall names who is on call for each line, how they are paged (masked) and until when', async () => {
   // Wednesday 10:00 in Shanghai: customer service is in week A of its rotation.
-  const response = await fetch(`${base}/oncall?at=2026-03-04T10:00:00%2B08:00`);
+  const response = await fetch(`${base}/oncall?at=2026-03-04T10:00:00%2B08:00`, { headers: keys.as('oncall') });
   expect(response.status).toBe(200);
   const text = await response.text();
   const body = JSON.parse(text) as { at: string; teams: { team: string; onCall: unknown[] }[] };
@@ -441,10 +446,10 @@ test('GET /oncall names who is on call for each line, how they are paged (masked
     if ('email' in person) expect(text).not.toContain(person.email);
   }
   // The next week, the rotation has moved on.
-  const nextWeek = (await (await fetch(`${base}/oncall?at=${encodeURIComponent(nextHandoff)}`)).json()) as typeof body;
+  const nextWeek = (await (await fetch(`${base}/oncall?at=${encodeURIComponent(nextHandoff)}`, { headers: keys.as('oncall') })).json()) as typeof body;
   expect(nextWeek.teams[0]!.onCall).toMatchObject([{ personId: 'cs-ma' }]);
 
-  const now = (await (await fetch(`${base}/oncall`)).json()) as typeof body;
+  const now = (await (await fetch(`${base}/oncall`, { headers: keys.as('oncall') })).json()) as typeof body;
   expect(Math.abs(Date.parse(now.at) - Date.now())).toBeLessThan(60_000);
-  expect((await fetch(`${base}/oncall?at=yesterday`)).status).toBe(400);
+  expect((await fetch(`${base}/oncall?at=yesterday`, { headers: keys.as('oncall') })).status).toBe(400);
 });

@@ -69,12 +69,12 @@ test('the raw history holds no name, phone number, ID number or diagnosis; the c
       reporter: 'agent-li',
       facts: { claimId: 'CLM-2026-009001' },
     },
-    { 'x-actor': 'agent-li', 'x-role': 'support' },
+    { authorization: `Bearer ${stack.keys.support}` },
   );
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   expect(id).toMatch(/^INC-[0-9A-Z]{12}$/); // no personal data in the workflow id
-  const noted = await post(`/incidents/${id}/notes`, { text: `已致电 ${personalData.phone} 联系${personalData.name}` }, { 'x-actor': 'lead-wang', 'x-role': 'oncall' });
+  const noted = await post(`/incidents/${id}/notes`, { text: `已致电 ${personalData.phone} 联系${personalData.name}` }, { authorization: `Bearer ${stack.keys.oncall}` });
   expect(noted.status).toBe(200);
 
   // The codec client (as the API uses it) reads the incident in clear.

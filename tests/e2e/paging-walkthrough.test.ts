@@ -20,6 +20,9 @@ import { startTestDevServer } from '../support/dev-server';
 import { SmtpTestServer } from '../support/smtp';
 import { TwilioFake, inboundSmsParams, postTwilioWebhook } from '../support/twilio-fake';
 import { PEOPLE, ROSTER_DOCUMENT } from '../api/paging-roster';
+import { createTestKeys } from '../support/api-keys';
+
+const keys = createTestKeys();
 
 const ACCOUNT_SID = 'AC' + '7'.repeat(32);
 const AUTH_TOKEN = 'walkthrough-auth-token-0123456789';
@@ -98,6 +101,7 @@ beforeAll(async () => {
     client,
     namespace: 'default',
     temporalUiUrl: 'http://localhost:8233',
+    auth: { keys: keys.store },
     paging: pagingApiDependencies(readEnvironment(env)),
   });
   http.on('request', app);
@@ -128,8 +132,9 @@ async function waitFor<T>(read: () => T | undefined | Promise<T | undefined>, wh
 
 const smsTo = (number: string) => twilioFake.messages.filter((m) => m.to === number);
 
+/** As a manager unless `headers` carries another key (R-SEC-2). */
 async function post(path: string, body: object, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...keys.as('manager'), ...headers }, body: JSON.stringify(body) });
 }
 
 function replyBySms(from: string, body: string): Promise<Response> {
@@ -167,7 +172,7 @@ async function warmUpWithADrill(): Promise<void> {
     15_000,
     100,
   );
-  await post(`/incidents/${id}/resolve`, { summary: 'drill finished' }, { 'x-actor': 'drill-coordinator', 'x-role': 'oncall' });
+  await post(`/incidents/${id}/resolve`, { summary: 'drill finished' }, keys.as('oncall'));
   // The resolution notice goes out before the run ends; then the fakes start clean.
   await handle.result();
   twilioFake.reset();

@@ -1,6 +1,7 @@
 // The embedded stack end to end: `npm start` (dev server on SQLite, worker, API) is stopped with
 // Ctrl-C mid-incident and started again on the same database file; the pending deadline still
 // fires on time (R-T-CONTACT, R-T-BREACH) and nothing recorded before the restart is lost.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,8 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
+const managerKey = `cie_${randomBytes(32).toString('base64url')}`;
+
 test('Ctrl-C mid-incident, start again: the pending contact deadline breaches on time', async () => {
   const [port, grpc, ui] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const policyFile = join(folder, 'policy.json');
@@ -58,11 +61,13 @@ test('Ctrl-C mid-incident, start again: the pending contact deadline breaches on
     POLICY_FILE: policyFile,
     OUTBOX_FILE: join(folder, 'outbox.jsonl'),
     SENT_LEDGER_FILE: join(folder, 'sent-ledger.jsonl'),
+    // R-SEC-2: the engine adopts the key the test knows (npm start's API_KEY_<ROLE>).
+    API_KEY_MANAGER: managerKey,
   };
   child = await startEngine(env);
   const created = await fetch(`http://127.0.0.1:${port}/incidents`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${managerKey}` },
     body: JSON.stringify({
       title: 'Payout late for 20 working days',
       description: 'Customer has not received the approved payout 20 working days after the decision.',
@@ -75,7 +80,7 @@ test('Ctrl-C mid-incident, start again: the pending contact deadline breaches on
   const dueAt = Date.parse(deadlines.find((d) => d.id === 'contact')!.dueAt);
   await fetch(`http://127.0.0.1:${port}/incidents/${id}/notes`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-actor': 'lead-wang' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${managerKey}` },
     body: JSON.stringify({ text: 'before the restart' }),
   });
 
@@ -86,7 +91,7 @@ test('Ctrl-C mid-incident, start again: the pending contact deadline breaches on
   child = await startEngine(env);
   let state: { deadlines: { id: string; state: string }[]; timeline: { type: string; at: string; text: string; data?: { deadline?: string } }[] } | undefined;
   while (Date.now() < dueAt + 30_000) {
-    state = (await (await fetch(`http://127.0.0.1:${port}/incidents/${id}`)).json()) as typeof state;
+    state = (await (await fetch(`http://127.0.0.1:${port}/incidents/${id}`, { headers: { authorization: `Bearer ${managerKey}` } })).json()) as typeof state;
     if (state?.deadlines.find((d) => d.id === 'contact')?.state === 'breached') break;
     await new Promise((r) => setTimeout(r, 250));
   }

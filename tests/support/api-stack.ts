@@ -20,6 +20,8 @@ import { readRoster } from '../../config/env';
 import { createCalendar } from '../../domain/calendar';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { createIncidentWorker } from '../../worker';
+import type { Role } from '../../domain/roles';
+import { createTestKeys } from './api-keys';
 import { testArchive, type TestArchive } from './archive';
 import type { PayloadKey } from '../../config/payload-codec';
 import { getWorkflowBundle } from './bundle';
@@ -31,17 +33,26 @@ export interface ApiStack {
   client: Client;
   connection: Connection;
   outboxPath: string;
-  /** The archive the worker writes (R-REV-5): a real SQLite file in a temp dir. */
+  /** The archive the worker writes and the app reads (R-REV-5): a real SQLite file in a temp dir. */
   archive: TestArchive;
-  /** JSON in, JSON out; `body` may be a raw string (to send broken JSON). */
+  /** One real key per role (R-SEC-2), in a fresh key file: `stack.keys.oncall`. */
+  keys: Record<Role, string>;
+  /** The key ids, as `IncidentReportedBy` holds them. */
+  keyIds: Record<Role, string>;
+  /** The key file behind the app's store. */
+  keysPath: string;
+  /**
+   * JSON in, JSON out; `body` may be a raw string (to send broken JSON). Sends the manager's key
+   * unless `headers` carries its own `authorization` (or `authorization: ''` for none).
+   */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
 }
 
 export interface ApiStackOptions {
   dataConverter?: DataConverter;
-  /** Builds the HTTP app from the stack's client (default: `createApp` with the given extras). */
-  app?: (client: Client) => express.Express;
+  /** Builds the HTTP app from the stack's client and auth (default: `createApp` with the given extras). */
+  app?: (client: Client, auth: NonNullable<AppDependencies['auth']>) => express.Express;
   appDependencies?: Partial<AppDependencies>;
   /** The archive's record keys (R-SEC-1); records in clear when unset. */
   archiveKeys?: readonly PayloadKey[];
@@ -73,9 +84,11 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default', ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const testKeys = createTestKeys();
+  const auth = { keys: testKeys.store };
   const app =
-    options.app?.(client) ??
-    createApp({ client, namespace: 'default', temporalUiUrl: 'http://localhost:8233', ...options.appDependencies });
+    options.app?.(client, auth) ??
+    createApp({ client, namespace: 'default', temporalUiUrl: 'http://localhost:8233', auth, archive: archive.store, ...options.appDependencies });
   const http: Server = app.listen(0);
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
@@ -85,10 +98,15 @@ export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiS
     connection,
     outboxPath,
     archive,
+    keys: testKeys.keys,
+    keyIds: testKeys.ids,
+    keysPath: testKeys.store.path,
     async call(method, path, body, headers = {}) {
+      const sent: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${testKeys.keys.manager}`, ...headers };
+      if (sent.authorization === '') delete sent.authorization;
       const response = await fetch(base + path, {
         method,
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: sent,
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
