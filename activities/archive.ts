@@ -5,6 +5,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { deriveCause } from '../domain/detection';
+import { causeOfIncident } from '../domain/monthly-review';
 import type { DetectionConfig } from '../domain/detection-config';
 import type { IncidentReport } from '../domain/types';
 import type { IncidentState } from '../workflows/contracts';
@@ -20,8 +21,14 @@ export interface ArchiveDependencies {
   now?: () => Date;
 }
 
-/** The cause an incident's report names (R-CAT-COMP): its key is what the archive groups by. */
+/**
+ * The cause an incident's report names: the one the monthly review counts (R-REV-2: recorded by
+ * detection, or the cause fields of a manual report), else a configured text cause found in the
+ * report's words (R-CAT-COMP). Its key is what the archive and the case library group by.
+ */
 export function causeOfReport(report: IncidentReport, id: string, detection: DetectionConfig): { key: string; label: string } | undefined {
+  const recorded = causeOfIncident({ report });
+  if (recorded) return recorded;
   const text = `${report.title}\n${report.description}`;
   const cause = deriveCause({ source: 'internal-report', sourceEventId: id, title: report.title, text }, text, detection);
   return cause ? { key: cause.key, label: cause.label } : undefined;
