@@ -50,6 +50,11 @@ export default defineConfig(
     languageOptions: { globals: globals.node },
   },
   {
+    // The dashboard's scripts run in the browser as ES modules (api/dashboard.ts serves them).
+    files: ['web/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
+  },
+  {
     files: ['**/*.cjs', 'jest.config.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
