@@ -140,9 +140,15 @@ export function readPayloadCodec(env: NodeJS.ProcessEnv): AesGcmPayloadCodec | u
   return keys ? new AesGcmPayloadCodec(keys) : undefined;
 }
 
-/** The data converter for workers and clients: with the codec when there is one, the SDK default otherwise. */
+/** Where the failure converter that encrypts failure messages lives (`config/failure-converter.ts`). */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * The data converter for workers and clients: with the codec when there is one (and failure
+ * messages and stack traces encoded through it, R-SEC-1), the SDK default otherwise.
+ */
 export function dataConverterFor(codec: PayloadCodec | undefined): DataConverter | undefined {
-  return codec ? { payloadCodecs: [codec] } : undefined;
+  return codec ? { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH } : undefined;
 }
 
 /** A fresh `id:base64key` entry for `PAYLOAD_KEYS`. */
