@@ -85,6 +85,7 @@ beforeAll(async () => {
     ACK_LINK_SECRET: 'walkthrough-ack-link-secret-0123456789',
     OUTBOX_FILE: join(folder, 'outbox.jsonl'),
     SENT_LEDGER_FILE: join(folder, 'sent-ledger.jsonl'),
+    ARCHIVE_DATABASE: join(folder, 'archive.sqlite'),
   };
 
   nativeConnection = await NativeConnection.connect({ address: devServer.address });
