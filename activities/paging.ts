@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { maskContact, renderPage } from '../domain/message';
+import { maskContact, maskPersonalData, renderPage } from '../domain/message';
 import type { PagingTarget } from '../domain/policy';
 import { findPerson, whoIsOnCall, type Roster } from '../domain/roster';
 import type { Line } from '../domain/types';
@@ -11,22 +12,46 @@ import type { Channels } from './channels';
 import type { Notifier } from './outbox';
 
 /**
- * A durable record of pages, so that a worker that dies after a send and before the workflow
- * records it never pages the same person for the same step on the same channel twice.
- * `begin` claims a key before the send; a claimed key is never sent again.
+ * A durable record of pages, so that a retried send (a worker that died, an activity that timed
+ * out) does not page the same person for the same step on the same channel twice.
+ * `begin` claims a key before the send and `complete` records the provider's acceptance; a sent
+ * key is never sent again, and a key claimed by a live attempt is not sent by another.
+ *
+ * A claim never completed by a worker that has since died is ambiguous: the process died either
+ * before the provider accepted the page or in the moment between the acceptance and the record.
+ * SMTP and Twilio's Messages/Calls take no idempotency key, so that cannot be asked of them. The
+ * ledger then sends again (at least once): a page is never lost, and a repeat can only come from a
+ * crash in that narrow moment (an e-mail repeats with the same Message-ID).
  */
 export interface SentLedger {
-  /** `true` when the key was free and is now claimed; `false` when it was claimed before. */
+  /**
+   * `true` when the key was free (or its claim was left by a process that has died) and is now
+   * claimed; `false` when it was sent, or is claimed by an attempt still running.
+   */
   begin(key: string): Promise<boolean>;
   complete(key: string, providerId: string): Promise<void>;
-  /** Releases a claim whose send failed before reaching the provider, so a retry may send. */
-  release(key: string): Promise<void>;
+  /**
+   * Releases a claim whose send failed before reaching the provider, so a retry may send; the
+   * reason (masked) is kept, so the attempt that finally delivers can report the failed ones.
+   */
+  release(key: string, error?: string): Promise<void>;
+  /** The failed attempts released for this key so far, oldest first (across worker restarts). */
+  failures(key: string): Promise<FailedAttempt[]>;
+}
+
+/** A send attempt the provider refused (the timeline shows it with the page that followed). */
+export interface FailedAttempt {
+  at: string;
+  error: string;
 }
 
 interface LedgerLine {
   key: string;
   state: 'claimed' | 'sent' | 'released';
   providerId?: string;
+  error?: string;
+  /** A claim taken over from a process that died before recording the send. */
+  resend?: boolean;
   at: string;
 }
 
@@ -36,6 +61,9 @@ interface LedgerLine {
  */
 export class FileSentLedger implements SentLedger {
   private state: Promise<Map<string, LedgerLine['state']>> | undefined;
+  private readonly failed = new Map<string, FailedAttempt[]>();
+  /** Keys this process claimed: a claim read from the file and not among them was left by a dead process. */
+  private readonly claimedHere = new Set<string>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly path: string) {}
@@ -49,6 +77,7 @@ export class FileSentLedger implements SentLedger {
           try {
             const entry = JSON.parse(line) as LedgerLine;
             map.set(entry.key, entry.state);
+            if (entry.state === 'released') this.noteFailure(entry.key, { at: entry.at, error: entry.error ?? 'send failed' });
           } catch {
             // A torn last line from a crash mid-write: the claim it held was never acted on.
           }
@@ -75,26 +104,43 @@ export class FileSentLedger implements SentLedger {
   async begin(key: string): Promise<boolean> {
     const map = await this.load();
     const seen = map.get(key);
-    if (seen === 'claimed' || seen === 'sent') return false;
+    if (seen === 'sent' || (seen === 'claimed' && this.claimedHere.has(key))) return false;
     map.set(key, 'claimed');
-    await this.write({ key, state: 'claimed', at: new Date().toISOString() });
+    this.claimedHere.add(key);
+    await this.write({ key, state: 'claimed', at: new Date().toISOString(), ...(seen === 'claimed' ? { resend: true } : {}) });
     return true;
   }
 
   async complete(key: string, providerId: string): Promise<void> {
     (await this.load()).set(key, 'sent');
+    this.claimedHere.delete(key);
     await this.write({ key, state: 'sent', providerId, at: new Date().toISOString() });
   }
 
-  async release(key: string): Promise<void> {
+  async release(key: string, error?: string): Promise<void> {
+    const at = new Date().toISOString();
     (await this.load()).set(key, 'released');
-    await this.write({ key, state: 'released', at: new Date().toISOString() });
+    this.claimedHere.delete(key);
+    this.noteFailure(key, { at, error: error ?? 'send failed' });
+    await this.write({ key, state: 'released', at, ...(error === undefined ? {} : { error }) });
+  }
+
+  async failures(key: string): Promise<FailedAttempt[]> {
+    await this.load();
+    return [...(this.failed.get(key) ?? [])];
+  }
+
+  private noteFailure(key: string, attempt: FailedAttempt): void {
+    const list = this.failed.get(key) ?? [];
+    list.push(attempt);
+    this.failed.set(key, list);
   }
 }
 
 /** An in-memory ledger for tests. */
 export class MemorySentLedger implements SentLedger {
   readonly entries = new Map<string, LedgerLine['state']>();
+  private readonly failed = new Map<string, FailedAttempt[]>();
   async begin(key: string) {
     const seen = this.entries.get(key);
     if (seen === 'claimed' || seen === 'sent') return false;
@@ -104,9 +150,26 @@ export class MemorySentLedger implements SentLedger {
   async complete(key: string) {
     this.entries.set(key, 'sent');
   }
-  async release(key: string) {
+  async release(key: string, error?: string) {
     this.entries.set(key, 'released');
+    this.failed.set(key, [...(this.failed.get(key) ?? []), { at: new Date().toISOString(), error: error ?? 'send failed' }]);
   }
+  async failures(key: string) {
+    return [...(this.failed.get(key) ?? [])];
+  }
+}
+
+/** The attempt number of the running activity (1 outside an activity, e.g. in a unit test). */
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+function failureText(err: unknown): string {
+  return maskPersonalData(err instanceof Error ? err.message : String(err)).slice(0, 300);
 }
 
 /** Signs one-click acknowledgement links for e-mail pages (verified by the API's `/ack/:token`). */
@@ -187,14 +250,15 @@ export function createPagingActivities(deps: PagingDependencies) {
       personId: string;
       channel: 'email' | 'sms' | 'voice';
       content: PageContent;
-    }): Promise<{ to: string; providerId?: string; duplicate: boolean }> {
+    }): Promise<{ to: string; providerId?: string; duplicate: boolean; attempt: number; failures: FailedAttempt[] }> {
       const person = findPerson(deps.roster, input.personId);
       const address = input.channel === 'email' ? person?.email : person?.mobile;
       if (!person || !address) {
         throw ApplicationFailure.nonRetryable(`${input.personId} has no ${input.channel} contact`, 'InvalidContact');
       }
       const to = maskContact(address);
-      if (!(await deps.ledger.begin(input.key))) return { to, duplicate: true };
+      const attempt = currentAttempt();
+      if (!(await deps.ledger.begin(input.key))) return { to, duplicate: true, attempt, failures: [] };
       const ackUrl =
         deps.publicBaseUrl && deps.ackLinkSecret && input.channel === 'email'
           ? `${deps.publicBaseUrl.replace(/\/$/, '')}/ack/${signAckToken(deps.ackLinkSecret, {
@@ -229,13 +293,14 @@ export function createPagingActivities(deps: PagingDependencies) {
         }
       } catch (err) {
         // The provider refused: nothing went out, so the claim is released and a retry may send.
-        await deps.ledger.release(input.key);
+        await deps.ledger.release(input.key, failureText(err));
         throw err;
       }
       // Past this point the page is out: if the worker dies before the record, the claim stays
       // and the retry answers `duplicate` instead of paging the person again.
       await deps.ledger.complete(input.key, providerId);
-      return { to, providerId, duplicate: false };
+      // The attempts that failed before this one go to the timeline with the page (nothing silent).
+      return { to, providerId, duplicate: false, attempt, failures: await deps.ledger.failures(input.key) };
     },
   };
 }
@@ -280,7 +345,7 @@ export class RosterNotifier implements Notifier {
         await this.deps.ledger.complete(key, providerId);
         recipients.push(`${person.id} (${channel})`);
       } catch (err) {
-        await this.deps.ledger.release(key);
+        await this.deps.ledger.release(key, failureText(err));
         const permanent = err instanceof ApplicationFailure && err.type === 'InvalidContact';
         if (!permanent) throw err;
       }

@@ -396,7 +396,24 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         record('paging-step', 'system', `${event.runKey}: round ${event.round + 1}, step ${event.step + 1} → ${event.people.join(', ') || 'nobody on call'}`, { ...event });
         break;
       case 'paged':
-        record('paged', 'system', `${event.personId} via ${event.channel} (${event.to})${event.duplicate ? ', already sent' : ''}`, { ...event });
+        // Retries are part of the record: each refused attempt first, then the delivery.
+        for (const failure of event.failures ?? []) {
+          record('page-failed', 'system', `${event.personId} via ${event.channel} failed at ${failure.at}, retried: ${failure.error}`, {
+            runKey: event.runKey,
+            personId: event.personId,
+            channel: event.channel,
+            error: failure.error,
+            failedAt: failure.at,
+            permanent: false,
+            retried: true,
+          });
+        }
+        record(
+          'paged',
+          'system',
+          `${event.personId} via ${event.channel} (${event.to})${event.duplicate ? ', already sent' : ''}${(event.attempt ?? 1) > 1 ? `, on attempt ${event.attempt}` : ''}`,
+          { ...event },
+        );
         break;
       case 'page-failed':
         record('page-failed', 'system', `${event.personId} via ${event.channel} failed${event.permanent ? ' permanently' : ''}: ${event.error}`, { ...event });

@@ -85,7 +85,16 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       try {
         const result = await deliverPage({ key, personId: person.id, channel: rule.channel, content: input.content });
         reached = true;
-        await report({ type: 'paged', runKey: input.runKey, personId: person.id, channel: rule.channel, to: result.to, duplicate: result.duplicate });
+        await report({
+          type: 'paged',
+          runKey: input.runKey,
+          personId: person.id,
+          channel: rule.channel,
+          to: result.to,
+          duplicate: result.duplicate,
+          attempt: result.attempt,
+          failures: result.failures,
+        });
       } catch (err) {
         const cause = err instanceof ActivityFailure ? err.cause : err;
         const permanent = cause instanceof ApplicationFailure && cause.type === INVALID_CONTACT;

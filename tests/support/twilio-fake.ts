@@ -64,6 +64,7 @@ export class TwilioFake {
   readonly requests: RecordedTwilioRequest[] = [];
   readonly accepted: TwilioFakeResource[] = [];
   private failures: number[] = [];
+  private outage: 500 | 503 | undefined;
   private readonly rejected = new Map<string, number>();
 
   private constructor(
@@ -90,6 +91,15 @@ export class TwilioFake {
   /** The next `count` API requests answer `status` (500 or 503) with Twilio's error body. */
   failNext(count: number, status: 500 | 503 = 500): void {
     for (let i = 0; i < count; i += 1) this.failures.push(status);
+  }
+
+  /** Every API request answers `status` with Twilio's error body until `endOutage()`: Twilio down for a while. */
+  startOutage(status: 500 | 503 = 500): void {
+    this.outage = status;
+  }
+
+  endOutage(): void {
+    this.outage = undefined;
   }
 
   /** Every request to this number answers 400 with `code` (21211 Invalid 'To' Phone Number by default). */
@@ -153,7 +163,7 @@ export class TwilioFake {
       // Twilio refuses an account other than the one authenticated.
       return answer(404, twilioError(404, 20404, `The requested resource ${url.pathname} was not found`));
     }
-    const failure = this.failures.shift();
+    const failure = this.outage ?? this.failures.shift();
     if (failure !== undefined) {
       return answer(failure, twilioError(failure, failure === 503 ? 20503 : 20500, 'Service temporarily unavailable'));
     }
