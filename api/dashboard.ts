@@ -12,7 +12,7 @@
  * makes sends the key the viewer typed (kept in sessionStorage, never in a URL).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -22,7 +22,16 @@ const WEB_DIR = join(__dirname, '..', 'web');
 
 /** A file of a package, found the way Node finds the package (works wherever npm put it). */
 function packageFile(packageName: string, file: string): string {
-  return join(dirname(require.resolve(`${packageName}/package.json`)), file);
+  // Not `require.resolve('<name>/package.json')`: a package with an `exports` map that leaves it
+  // out (htm) makes Node refuse that. Walk up from its entry point to its own package.json.
+  let folder = dirname(require.resolve(packageName));
+  for (;;) {
+    const manifest = join(folder, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === packageName) return join(folder, file);
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error(`cannot find the folder of the package ${packageName}`);
+    folder = parent;
+  }
 }
 
 interface Asset {
