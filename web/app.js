@@ -283,7 +283,7 @@ function IncidentPage({ id, viewer, t, language, now }) {
     <${ActionPanel} viewer=${viewer} incident=${incident} t=${t} onDone=${reload} />
 
     <h3>${t('incident.deadlines')}</h3>
-    <table class="deadlines"><thead><tr><th>${t('list.next')}</th><th>${t('incident.due')}</th><th>${t('incident.state')}</th><th>${t('list.countdown')}</th></tr></thead>
+    <table class="deadlines"><thead><tr><th>${t('incident.deadline')}</th><th>${t('incident.due')}</th><th>${t('incident.state')}</th><th>${t('incident.leftOrClosed')}</th></tr></thead>
       <tbody>${incident.deadlines.map((d) => html`<tr key=${d.id} class=${d.state === 'breached' ? 'breached' : ''}>
         <td>${t(`deadline.${d.kind}`)}</td><td class="nowrap">${new Date(d.dueAt).toLocaleString()}</td><td>${t(`deadlineState.${d.state}`)}</td>
         <td>${d.state === 'pending' ? html`<${Countdown} deadline=${d} now=${now} t=${t} />` : d.closedAt ? new Date(d.closedAt).toLocaleString() : '—'}</td></tr>`)}</tbody></table>
