@@ -141,8 +141,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     return levels[Math.min(level, levels.length - 1)] ?? ['management'];
   }
 
+  /**
+   * How notifications name the incident: id and class, never the report's title — people type
+   * customers' names and conditions into it, and notifications leave for phones and mailboxes
+   * outside the engine (R-SEC-1). The title is one API call away for whoever holds a key.
+   */
   function summary(): string {
-    return `${state.id} · ${state.category ?? '?'} / ${state.severity ?? '?'} · ${state.report.title}`;
+    return `${state.id} · ${state.category ?? '?'} / ${state.severity ?? '?'}`;
   }
 
   /** Search attributes let incidents be listed and filtered; they carry no personal data (R-SEC-1). */
