@@ -11,7 +11,7 @@
  * Drill incidents never count in the monthly review's real figures (domain/monthly-review.ts).
  */
 import { randomBytes } from 'node:crypto';
-import express, { type Request, type Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
@@ -24,7 +24,7 @@ import { TASK_QUEUE, drillStateQuery, stateQuery, type DrillInput, type Incident
 import { incidentIdFor } from './app';
 import { actorOf, requirePermission } from './auth';
 import { HttpError, errorHandler, validationError } from './errors';
-import { escapeHtml, type Bounded } from './history';
+import { escapeHtml, historyQuerySchema, sendPrintablePage, wantsHtml, type Bounded } from './history';
 
 export interface DrillsDependencies {
   /** The scenarios read and validated at start-up (`readDrillScenarios`). */
@@ -46,7 +46,8 @@ export const drillBodySchema = z
     participants: z.array(z.string().trim().min(1).max(64)).min(1, 'name at least one participant').max(50),
   })
   .strict();
-export const drillReportQuerySchema = z.object({ format: z.enum(['json', 'html']).optional() }).strict();
+/** `?format=json|html`, as the history's. */
+export const drillReportQuerySchema = historyQuerySchema;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -119,13 +120,6 @@ ${incidents}
 
 // ---- the routes ------------------------------------------------------------------------------------
 
-function wantsHtml(req: Request): boolean {
-  const query = drillReportQuerySchema.safeParse(req.query);
-  if (!query.success) throw validationError(query.error, 'query');
-  if (query.data.format) return query.data.format === 'html';
-  return req.accepts(['json', 'html']) === 'html';
-}
-
 export function createDrillsRouter(deps: DrillsRouterDependencies): Router {
   const { client, bounded } = deps;
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
@@ -189,12 +183,7 @@ export function createDrillsRouter(deps: DrillsRouterDependencies): Router {
     );
     const report = buildDrillReport(drill, incidents.filter((i): i is IncidentState => i !== undefined));
     if (html) {
-      res
-        .status(200)
-        .type('html')
-        .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
-        .set('X-Content-Type-Options', 'nosniff')
-        .send(renderDrillReportHtml(report, new Date()));
+      sendPrintablePage(res, renderDrillReportHtml(report, new Date()));
       return;
     }
     res.json(report);

@@ -13,11 +13,11 @@
  * the report's free-text description or its facts (R-SEC-1): only what the timeline already
  * holds, where contacts are masked upstream.
  */
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Deadline } from '../domain/deadlines';
-import { incidentMilestones } from '../domain/incident-timing';
+import { incidentMilestones, type IncidentMilestones } from '../domain/incident-timing';
 import type { incidentWorkflow } from '../workflows/incident';
 import {
   stateQuery,
@@ -139,7 +139,8 @@ export interface IncidentHistory {
   /** Read from the archive: the workflow is past Temporal's retention (R-REV-5). */
   archived?: boolean;
   id: string;
-  summary: {
+  /** With the times of each stage (`domain/incident-timing.ts`): when, and minutes from the report. */
+  summary: IncidentMilestones & {
     title: string;
     source: string;
     reporter: string;
@@ -154,15 +155,6 @@ export interface IncidentHistory {
     acknowledgedBy: string | null;
     resolution: string | null;
     reportedAt: string;
-    acknowledgedAt: string | null;
-    contactedAt: string | null;
-    solutionAt: string | null;
-    resolvedAt: string | null;
-    /** Minutes from the report to each first occurrence on the timeline; null until it happens. */
-    minutesToAcknowledge: number | null;
-    minutesToContact: number | null;
-    minutesToSolution: number | null;
-    minutesToResolve: number | null;
     deadlines: (Deadline & { stateLabel: Label })[];
     /** How many entries each group holds (pages sent, breaches, escalations, …). */
     counts: Partial<Record<HistoryGroup, number>>;
@@ -403,7 +395,18 @@ ${row({ zh: '运行编号', en: 'Run ids' }, `<ul>${runItems}</ul>`)}
 
 // ---- the route ----------------------------------------------------------------------------------
 
-function wantsHtml(req: Request): boolean {
+/** Answers a printable page: self-contained by construction, and held to it (no scripts, no external assets). */
+export function sendPrintablePage(res: Response, html: string): void {
+  res
+    .status(200)
+    .type('html')
+    .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+    .set('X-Content-Type-Options', 'nosniff')
+    .send(html);
+}
+
+/** `?format=html|json` (400 for another), else the `Accept` header: JSON unless HTML is preferred. */
+export function wantsHtml(req: Request): boolean {
   const query = historyQuerySchema.safeParse(req.query);
   if (!query.success) throw validationError(query.error, 'query');
   if (query.data.format) return query.data.format === 'html';
@@ -447,13 +450,7 @@ export function createHistoryRouter(deps: HistoryRouterDependencies): Router {
       history.workflow.runs = [];
     }
     if (html) {
-      res
-        .status(200)
-        .type('html')
-        // Self-contained by construction, and held to it: no scripts, no external assets.
-        .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-        .set('X-Content-Type-Options', 'nosniff')
-        .send(renderHistoryHtml(history, new Date()));
+      sendPrintablePage(res, renderHistoryHtml(history, new Date()));
       return;
     }
     res.json(history);

@@ -18,7 +18,7 @@ import { stateQuery, type IncidentState } from '../workflows/contracts';
 import type { incidentWorkflow } from '../workflows/incident';
 import { requirePermission } from './auth';
 import { errorHandler, validationError } from './errors';
-import { escapeHtml, type Bounded, type Label } from './history';
+import { escapeHtml, sendPrintablePage, type Bounded, type Label } from './history';
 
 /** Where the review's records come from: every incident reported in `[from, to)`, drills included. */
 export interface ReportsDependencies {
@@ -406,12 +406,7 @@ export function createReportsRouter(deps: ReportsDependencies): Router {
       return;
     }
     if (format === 'html') {
-      res
-        .status(200)
-        .type('html')
-        .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-        .set('X-Content-Type-Options', 'nosniff')
-        .send(renderReviewHtml(review, new Date()));
+      sendPrintablePage(res, renderReviewHtml(review, new Date()));
       return;
     }
     res.json(review);

@@ -9,7 +9,7 @@
 import { incidentMilestones } from './incident-timing';
 import type { ReviewIncident } from './monthly-review';
 
-/** The drill as its workflow keeps it. */
+/** The drill as its workflow keeps it (`DrillState` in the contracts). */
 export interface DrillRecord {
   id: string;
   scenario: { id: string; title: { zh: string; en: string } };
@@ -18,6 +18,7 @@ export interface DrillRecord {
   startedAt: string;
   status: 'running' | 'finished';
   finishedAt?: string;
+  /** The incidents started so far, in scenario order. */
   incidents: { id: string; title: string; reportedAt: string }[];
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../domain/types';
 import type { Deadline, ResponsePlan } from '../domain/deadlines';
 import type { PagingStep } from '../domain/policy';
+import type { DrillRecord } from '../domain/drill-report';
 
 export type { Deadline, ResponsePlan };
 
@@ -274,7 +275,7 @@ export interface NotificationRequest {
 /** A drill's start argument: the API resolves the scenario into reports and incident ids. */
 export interface DrillInput {
   id: string;
-  scenario: { id: string; title: { zh: string; en: string } };
+  scenario: DrillRecord['scenario'];
   /** Roster person ids: every page and notification of the drill's incidents goes to them only. */
   participants: string[];
   startedBy: string;
@@ -282,16 +283,7 @@ export interface DrillInput {
   incidents: { id: string; report: IncidentReport }[];
 }
 
-export interface DrillState {
-  id: string;
-  scenario: DrillInput['scenario'];
-  participants: string[];
-  startedBy: string;
-  startedAt: string;
-  status: 'running' | 'finished';
-  finishedAt?: string;
-  /** The incidents started so far, in scenario order. */
-  incidents: { id: string; title: string; reportedAt: string }[];
-}
+/** What the drill workflow keeps: the drill report's record (`domain/drill-report.ts`). */
+export type DrillState = DrillRecord;
 
 export const drillStateQuery = defineQuery<DrillState>('drillState');
