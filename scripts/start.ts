@@ -264,6 +264,7 @@ async function main(): Promise<number> {
     say(`Temporal gRPC    ${address}${server ? ' (dev server)' : ''}, namespace ${settings.TEMPORAL_NAMESPACE}`);
     if (uiUrl) say(`Temporal Web UI  ${uiUrl}`);
     say(`API              http://localhost:${environment.PORT}${apiAnswers ? '' : ' (not answering yet)'}`);
+    say(`Dashboard        http://localhost:${environment.PORT}/dashboard (sign in with a manager's or on-call key)`);
     say(`Outbox           ${displayPath(resolve(repositoryRoot, environment.OUTBOX_FILE))} (tail -f it to watch notifications)`);
     for (const line of keyLines) say(line);
     say('Ctrl-C stops everything');

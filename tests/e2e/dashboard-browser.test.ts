@@ -41,6 +41,10 @@ beforeAll(async () => {
   });
 });
 
+afterEach(() => {
+  expect(pageProblems.splice(0)).toEqual([]);
+});
+
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
@@ -156,6 +160,73 @@ test('a manager watches an incident count down, acts on it from the page, and se
     expect(review.status).toBe(404);
     await page.locator('[data-testid="review-unavailable"]').waitFor();
   }
+});
 
-  expect(pageProblems).toEqual([]);
+test('an on-call lead sees only the actions the role allows, the filters narrow the list, and a revoked key is rejected mid-session', async () => {
+  const reported = await stack.call('POST', '/incidents', {
+    title: '客户资料录入错误，理赔信息有误',
+    description: '理赔系统中客户的银行账户信息录入错误，需要更正。',
+    reporter: 'agent-zhou',
+  });
+  expect(reported.status).toBe(201);
+  const id: string = reported.body.id;
+  const { category, severity } = reported.body.triage as { category: string; severity: string };
+
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+  const lead = await context.newPage();
+  lead.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  await lead.goto(`${stack.base}/dashboard`);
+  await lead.locator('input[name="key"]').fill(stack.keys.oncall);
+  await lead.locator('.login button[type="submit"]').click();
+  await lead.locator('[data-testid="viewer"]').waitFor();
+  // oncall:read but not reports:read (domain/roles.ts): no monthly review in the menu.
+  expect(await lead.locator('nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['#/incidents', '#/oncall']);
+
+  const row = lead.locator(`tr[data-incident="${id}"]`);
+  await row.waitFor({ timeout: 60_000 });
+  // A filter that excludes the incident hides it; the filter it matches shows it again.
+  const otherSeverity = ['major', 'general', 'minor'].find((s) => s !== severity)!;
+  await lead.locator('select[name="severity"]').selectOption(otherSeverity);
+  await row.waitFor({ state: 'detached' });
+  await lead.locator('select[name="severity"]').selectOption(severity);
+  await lead.locator('select[name="category"]').selectOption(category);
+  await row.waitFor();
+
+  // R-CAT-X / R-SEV-UP: changing the class is a manager's; the lead acts on everything else.
+  await row.locator(`a[href="#/incidents/${id}"]`).click();
+  await lead.locator(`[data-incident-page="${id}"] tr[data-type="triaged"]`).waitFor();
+  const offered = await lead.locator('.actions [data-action]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-action')));
+  expect(offered).toEqual(['acknowledge', 'contact', 'solution', 'progress', 'note', 'resolve']);
+
+  // The key is revoked by an administrator while the page is open: the next poll is refused.
+  const revoked = await stack.call('DELETE', `/admin/keys/${stack.keyIds.oncall}`, undefined, { authorization: `Bearer ${stack.keys.admin}` });
+  expect(revoked.status).toBe(200);
+  await lead.locator('[data-testid="key-rejected"]').waitFor({ timeout: 15_000 });
+  expect(await lead.evaluate("sessionStorage.getItem('claims-dashboard.key')")).toBeNull();
+  await context.close();
+});
+
+test('the list order puts breached incidents first, then the soonest deadline (the page’s own module, in the browser)', async () => {
+  await page.goto(`${stack.base}/dashboard`);
+  const order = await page.evaluate(`(async () => {
+    const { compareIncidents, formatCountdown } = await import('/dashboard/deadlines.js');
+    const now = Date.parse('2026-11-22T10:00:00Z');
+    const at = (minutes) => new Date(now + minutes * 60000).toISOString();
+    const incident = (id, deadlines) => ({ id, reportedAt: at(-60), deadlines });
+    const rows = [
+      incident('later', [{ id: 'contact', kind: 'contact', dueAt: at(25), state: 'pending' }]),
+      incident('none', [{ id: 'contact', kind: 'contact', dueAt: at(-30), state: 'met' }]),
+      incident('missed-earlier', [{ id: 'contact', kind: 'contact', dueAt: at(-5), state: 'breached' }, { id: 'solution', kind: 'solution', dueAt: at(40), state: 'pending' }]),
+      incident('sooner', [{ id: 'contact', kind: 'contact', dueAt: at(3), state: 'pending' }, { id: 'solution', kind: 'solution', dueAt: at(33), state: 'pending' }]),
+      incident('past-due', [{ id: 'contact', kind: 'contact', dueAt: at(-1), state: 'pending' }]),
+    ];
+    return {
+      ids: rows.sort((a, b) => compareIncidents(a, b, now)).map((row) => row.id),
+      clocks: [formatCountdown(1799), formatCountdown(-61), formatCountdown(90061)],
+    };
+  })()`);
+  expect(order).toEqual({
+    ids: ['past-due', 'missed-earlier', 'sooner', 'later', 'none'],
+    clocks: ['29:59', '-01:01', '1d 01:01:01'],
+  });
 });
