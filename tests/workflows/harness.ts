@@ -66,8 +66,8 @@ export interface Harness {
   /** The incident archive the workflows write to (R-REV-5): a real SQLite file in a temp dir unless given. */
   archive: ArchiveStore;
   now(): Promise<Date>;
-  /** Starts an incident reported now (server clock) and waits for its triage. */
-  start(r?: IncidentReport): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
+  /** Starts an incident reported now (server clock) and waits for its triage; a drill's `participants` (R-REV-4) if given. */
+  start(r?: IncidentReport, options?: { participants?: string[] }): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
   state(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentState>;
 }
 
@@ -127,13 +127,13 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
     roster,
     archive,
     now: async () => new Date(await env.currentTimeMs()),
-    async start(r = report()) {
+    async start(r = report(), options = {}) {
       const id = `INC-${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
       const reportedAt = new Date(await env.currentTimeMs()).toISOString();
       const handle = await env.client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
         taskQueue,
         workflowId: id,
-        args: [{ id, report: r, reportedAt }],
+        args: [{ id, report: r, reportedAt, ...(options.participants ? { participants: options.participants } : {}) }],
       });
       started.push(handle);
       const triage = await handle.executeUpdate(triageUpdate);
