@@ -39,15 +39,15 @@ const SHARED_CAUSES = 5;
 const GROUP_THRESHOLD = 5;
 
 /** Whether the running API has the detection intake (issue 4): POST /signals answers 400 to an empty body. */
-export async function signalsAvailable(baseUrl: string): Promise<boolean> {
-  const res = await fetch(`${baseUrl}/signals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+export async function signalsAvailable(baseUrl: string, auth: Record<string, string>): Promise<boolean> {
+  const res = await fetch(`${baseUrl}/signals`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{}' });
   return res.status !== 404;
 }
 
 export async function runCorrelated(config: BenchConfig, say: (line: string) => void): Promise<CorrelatedResult> {
   const stack = await startStack({ label: 'correlated', keep: config.BENCH_KEEP, env: config.tuning });
   try {
-    if (!(await signalsAvailable(stack.baseUrl))) {
+    if (!(await signalsAvailable(stack.baseUrl, stack.auth.integration))) {
       return { ran: false, reason: 'POST /signals is not mounted by the API in this tree (the detection feature, issue 4, has not landed): it answers 404' };
     }
     return await measureCorrelated(stack, config, say);
@@ -72,6 +72,7 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
   say(`correlated: ${n} complaint signals, ${SHARED_CAUSES} shared causes × ${perCause}, ${unshared} unshared`);
   const burst = await runBurst({
     url: `${stack.baseUrl}/signals`,
+    headers: stack.auth.integration,
     count: n,
     concurrency: config.concurrency,
     body: (i) => ({
@@ -112,7 +113,7 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
     const incidentWorkflows = await settledCount(engine.client, `WorkflowType = 'incidentWorkflow'`, expected.incidents);
     const groupCustomerLinks: number[] = [];
     for (const id of groupIds) {
-      const state = await incidentState(stack.baseUrl, id).catch(() => undefined);
+      const state = await incidentState(stack.baseUrl, id, stack.auth.manager).catch(() => undefined);
       // -1: the group incident could not be read.
       groupCustomerLinks.push(state ? state.links.filter((l) => l.kind === 'customer').length : -1);
     }

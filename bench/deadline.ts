@@ -67,6 +67,7 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
   say(`deadline: ${n} incidents reported over ${config.BENCH_DEADLINE_SPREAD_SECONDS} s, contact due ${config.BENCH_CONTACT_MINUTES} min after each report`);
   const burst = await runBurst({
     url: `${stack.baseUrl}/incidents`,
+    headers: stack.auth.support,
     count: n,
     concurrency: Math.min(config.concurrency, n),
     body: (i) => incidentReport(run, i),
@@ -124,7 +125,7 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
     const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / config.BENCH_TIMELINE_SAMPLE)) === 0).slice(0, config.BENCH_TIMELINE_SAMPLE);
     // A failed read leaves the incident out of the sample; it never costs the page figures.
     const timeline = await pool(sample, 20, async (id) => {
-      const state = await incidentState(stack.baseUrl, id).catch(() => undefined);
+      const state = await incidentState(stack.baseUrl, id, stack.auth.manager).catch(() => undefined);
       if (!state) return undefined;
       const entry = state.timeline.find((e) => e.type === 'deadline-breached' && (e.data as { deadline?: string } | undefined)?.deadline === 'contact');
       return entry ? Date.parse(entry.at) - dueAt.get(id)! : undefined;

@@ -49,8 +49,8 @@ export async function executionsById(client: Client, query: string): Promise<Map
  * An incident's state as `GET /incidents/:id` answers it (the state query, through the API,
  * which decodes whatever payload codec the stack runs with).
  */
-export async function incidentState(baseUrl: string, id: string): Promise<IncidentState> {
-  const res = await fetch(`${baseUrl}/incidents/${encodeURIComponent(id)}`, { signal: AbortSignal.timeout(60_000) });
+export async function incidentState(baseUrl: string, id: string, auth: Record<string, string>): Promise<IncidentState> {
+  const res = await fetch(`${baseUrl}/incidents/${encodeURIComponent(id)}`, { headers: auth, signal: AbortSignal.timeout(60_000) });
   if (res.status !== 200) throw new Error(`GET /incidents/${id} answered ${res.status}`);
   return (await res.json()) as IncidentState;
 }

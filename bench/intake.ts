@@ -81,6 +81,7 @@ async function measureIntake(stack: Stack, config: BenchConfig, say: (line: stri
   say(`intake: ${n} reports, ${config.concurrency} connections, keep-alive ${config.BENCH_KEEPALIVE ? 'on' : 'off'}`);
   const burst = await runBurst({
     url: `${stack.baseUrl}/incidents`,
+    headers: stack.auth.support,
     count: n,
     concurrency: config.concurrency,
     body: (i) => incidentReport(run, i),

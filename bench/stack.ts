@@ -4,6 +4,7 @@
  * on free ports of 127.0.0.1, with its database, outbox and ledger in a fresh folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,9 +42,20 @@ export interface Stack {
   outboxFile: string;
   logFile: string;
   pids: StackPids;
-  /** The environment start.ts ran with, minus the inherited part (for the report). */
+  /** The environment start.ts ran with, minus the inherited part and the keys (for the report). */
   settings: Record<string, string>;
+  /** `Authorization` headers for the API keys the stack was started with (R-SEC-2), by role. */
+  auth: Record<BenchRole, Record<string, string>>;
   stop(): Promise<void>;
+}
+
+/** The roles the benchmark calls the API as: support reports, integration signals, manager reads. */
+export type BenchRole = 'support' | 'integration' | 'manager';
+
+/** A fresh key per role, adopted by `npm start` from `API_KEY_<ROLE>` (scripts/local-keys.ts). */
+function benchKeys(): Record<BenchRole, string> {
+  const key = () => `cie_${randomBytes(32).toString('base64url')}`;
+  return { support: key(), integration: key(), manager: key() };
 }
 
 const READY_TIMEOUT_MS = 180_000;
@@ -83,12 +95,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     settings.POLICY_FILE = join(folder, 'policy.json');
     writeFileSync(settings.POLICY_FILE, JSON.stringify(options.policy, null, 2));
   }
+  settings.API_KEYS_FILE = join(folder, 'api-keys.json');
+  const keys = benchKeys();
+  const keyEnvironment = Object.fromEntries(Object.entries(keys).map(([role, key]) => [`API_KEY_${role.toUpperCase()}`, key]));
   const logFile = join(folder, 'stack.log');
   const log = openSync(logFile, 'a');
   // The same command `npm start` runs (`exec tsx scripts/start.ts`), without npm in between.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: repositoryRoot,
-    env: { ...withoutTemporalClientSettings(process.env), ...settings },
+    env: { ...withoutTemporalClientSettings(process.env), ...settings, ...keyEnvironment },
     stdio: ['ignore', log, log],
   });
   closeSync(log);
@@ -158,6 +173,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logFile,
       pids,
       settings,
+      auth: {
+        support: { authorization: `Bearer ${keys.support}` },
+        integration: { authorization: `Bearer ${keys.integration}` },
+        manager: { authorization: `Bearer ${keys.manager}` },
+      },
       stop,
     };
   } catch (err) {

@@ -627,7 +627,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   if (!carried) {
     record('reported', state.report.reporter, state.report.title, { source: state.report.source, drill: state.report.drill });
     updateSearchAttributes();
-    const result = await triageIncident({ report: state.report, reportedAt: state.reportedAt });
+    // Triaged at the edge (the API computed it from the same pure functions and put it in the
+    // input, issue 7), or here by the activity for starters that did not.
+    const result = input.triaged ?? (await triageIncident({ report: state.report, reportedAt: state.reportedAt }));
     plan = result.plan;
     state.category = result.triage.category;
     state.severity = result.triage.severity;
