@@ -16,7 +16,7 @@ import { FileSentLedger, RosterNotifier, type PagingDependencies } from './activ
 import { readCalendarData } from './config/calendar';
 import { ackLinkSecret, readEnvironment, readPolicy, readRoster, readTemporalTarget, twilioConfig } from './config/env';
 import { dataConverterFor, readPayloadCodec, readPayloadKeys } from './config/payload-codec';
-import { SqliteArchiveStore } from './activities/archive-store';
+import { archiveStoreFor, describeArchive } from './activities/archive-backend';
 import { ensureArchiveRetentionSchedule } from './activities/archive';
 import { createCalendar } from './domain/calendar';
 import { TASK_QUEUE } from './workflows/contracts';
@@ -88,7 +88,7 @@ export function buildDependencies(env: NodeJS.ProcessEnv = process.env): Activit
   const payloadKeys = readPayloadKeys(env);
   const archive = {
     // R-REV-5 / R-SEC-1: the archive file, records encrypted under the payload keys.
-    store: new SqliteArchiveStore({ path: resolve(environment.ARCHIVE_DATABASE), ...(payloadKeys ? { keys: payloadKeys } : {}) }),
+    store: archiveStoreFor(environment, payloadKeys),
     detection: readDetectionConfig(environment.DETECTION_FILE),
     retentionYears: environment.ARCHIVE_RETENTION_YEARS,
   };
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
   const schedule = await ensureArchiveRetentionSchedule(client, TASK_QUEUE, dependencies.policy.timeZone);
-  console.log(`archive ${resolve(environment.ARCHIVE_DATABASE)}, kept ${environment.ARCHIVE_RETENTION_YEARS} years; daily retention schedule ${schedule}`);
+  console.log(`archive: ${describeArchive(environment)}, kept ${environment.ARCHIVE_RETENTION_YEARS} years; daily retention schedule ${schedule}`);
   console.log(`payloads ${dataConverter ? 'encrypted (PAYLOAD_KEYS)' : 'NOT encrypted: set PAYLOAD_KEYS (R-SEC-1)'}`);
   console.log(`worker polling task queue ${TASK_QUEUE} on ${target.address} (namespace ${target.namespace})`);
   // Worker.run stops gracefully on SIGINT/SIGTERM (the SDK's default shutdown signals).

@@ -289,7 +289,7 @@ function lastTimelineAt(state: IncidentState): string {
 }
 
 /** Text a search matches against: the report, the resolution and every timeline entry. */
-function searchableText(state: IncidentState): string {
+export function searchableText(state: IncidentState): string {
   return [state.report.title, state.report.description, state.resolution ?? '', ...state.timeline.map((e) => e.text)].join('\n').toLowerCase();
 }
 
@@ -301,6 +301,29 @@ function ftsQuery(text: string): string | undefined {
     .filter((word) => word.length > 0);
   if (words.length === 0) return undefined;
   return words.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND ');
+}
+
+/**
+ * The case a manager marks (R-REV-3): only of a resolved incident. Title, lessons, tags and
+ * summary are searchable in clear, so personal data is masked first (R-SEC-1).
+ */
+export function caseRecordFor(incidentId: string, incident: ArchivedIncident | undefined, input: CaseInput): CaseRecord {
+  if (!incident) throw new ArchiveNotFound(`no archived incident ${incidentId}`);
+  if (incident.status !== 'resolved') {
+    throw new ArchiveConflict(`only a resolved incident can be a typical case; ${incidentId} is ${incident.status}`);
+  }
+  return {
+    incidentId,
+    title: maskPersonalData(input.title?.trim() || incident.state.report.title),
+    lessons: maskPersonalData(input.lessons.trim()),
+    tags: (input.tags ?? []).map((tag) => maskPersonalData(tag.trim())).filter(Boolean),
+    category: incident.category,
+    causeKey: incident.causeKey,
+    causeLabel: incident.causeLabel,
+    summary: maskPersonalData(incident.state.resolution ?? ''),
+    markedBy: input.markedBy,
+    markedAt: input.markedAt,
+  };
 }
 
 // ---- the SQLite store -------------------------------------------------------------------------
@@ -354,12 +377,13 @@ const MIGRATIONS: readonly string[] = [
    CREATE VIRTUAL TABLE cases_text USING fts5 (incident_id UNINDEXED, title, lessons, tags, summary, tokenize = 'trigram');`,
 ];
 
-interface IncidentRow {
+/** An incidents row as either backend returns it. */
+export interface IncidentRow {
   id: string;
   category: string | null;
   severity: string | null;
   status: string;
-  drill: number;
+  drill: number | boolean;
   cause_key: string | null;
   cause_label: string | null;
   reported_at: string;
@@ -368,7 +392,7 @@ interface IncidentRow {
   contacted_at: string | null;
   solution_at: string | null;
   resolved_at: string | null;
-  deadlines: string;
+  deadlines: string | DeadlineOutcome[];
   escalation_level: number;
   reporter_key: string;
   runs: number;
@@ -377,7 +401,7 @@ interface IncidentRow {
   record_encoding: string;
   record_key_id: string | null;
   record?: Uint8Array;
-  is_case: number;
+  is_case: number | boolean;
 }
 
 interface CaseRow {
@@ -404,6 +428,33 @@ export interface SqliteArchiveOptions {
   busyTimeoutMs?: number;
   /** A lock directory older than this is a crashed writer's and is removed (ms). */
   staleLockMs?: number;
+}
+
+/** The clear facts of a row, in either backend's row shape. */
+export function summaryOfRow(row: IncidentRow): ArchivedIncidentSummary {
+  return {
+    id: row.id,
+    category: row.category as Category | null,
+    severity: row.severity as Severity | null,
+    status: row.status as IncidentStatus,
+    drill: row.drill === 1 || row.drill === true,
+    causeKey: row.cause_key,
+    causeLabel: row.cause_label,
+    reportedAt: row.reported_at,
+    closedAt: row.closed_at,
+    acknowledgedAt: row.acknowledged_at,
+    contactedAt: row.contacted_at,
+    solutionAt: row.solution_at,
+    resolvedAt: row.resolved_at,
+    deadlines: (typeof row.deadlines === 'string' ? JSON.parse(row.deadlines) : row.deadlines) as DeadlineOutcome[],
+    escalationLevel: row.escalation_level,
+    reporterKey: row.reporter_key,
+    runs: row.runs,
+    lastSeq: row.last_seq,
+    updatedAt: row.updated_at,
+    encrypted: row.record_encoding !== CLEAR,
+    isCase: row.is_case === 1 || row.is_case === true,
+  };
 }
 
 const SUMMARY_COLUMNS = `i.id, i.category, i.severity, i.status, i.drill, i.cause_key, i.cause_label, i.reported_at, i.closed_at,
@@ -555,35 +606,9 @@ export class SqliteArchiveStore implements ArchiveStore {
     );
   }
 
-  private summaryOf(row: IncidentRow): ArchivedIncidentSummary {
-    return {
-      id: row.id,
-      category: row.category as Category | null,
-      severity: row.severity as Severity | null,
-      status: row.status as IncidentStatus,
-      drill: row.drill === 1,
-      causeKey: row.cause_key,
-      causeLabel: row.cause_label,
-      reportedAt: row.reported_at,
-      closedAt: row.closed_at,
-      acknowledgedAt: row.acknowledged_at,
-      contactedAt: row.contacted_at,
-      solutionAt: row.solution_at,
-      resolvedAt: row.resolved_at,
-      deadlines: JSON.parse(row.deadlines) as DeadlineOutcome[],
-      escalationLevel: row.escalation_level,
-      reporterKey: row.reporter_key,
-      runs: row.runs,
-      lastSeq: row.last_seq,
-      updatedAt: row.updated_at,
-      encrypted: row.record_encoding !== CLEAR,
-      isCase: row.is_case === 1,
-    };
-  }
-
   private fullOf(row: IncidentRow): ArchivedIncident {
     const state = JSON.parse(this.cipher.open(row.id, row.record_encoding, row.record_key_id, row.record ?? new Uint8Array())) as IncidentState;
-    return { ...this.summaryOf(row), state };
+    return { ...summaryOfRow(row), state };
   }
 
   async getIncident(id: string): Promise<ArchivedIncident | undefined> {
@@ -630,28 +655,11 @@ export class SqliteArchiveStore implements ArchiveStore {
 
   async listSummaries(filter: IncidentFilter = {}): Promise<ArchivedIncidentSummary[]> {
     if (filter.text?.trim()) return (await this.listIncidents(filter)).map(({ state: _state, ...summary }) => summary);
-    return (await this.query(filter, false)).map((row) => this.summaryOf(row));
+    return (await this.query(filter, false)).map((row) => summaryOfRow(row));
   }
 
   async markCase(incidentId: string, input: CaseInput): Promise<CaseRecord> {
-    const incident = await this.getIncident(incidentId);
-    if (!incident) throw new ArchiveNotFound(`no archived incident ${incidentId}`);
-    if (incident.status !== 'resolved') {
-      throw new ArchiveConflict(`only a resolved incident can be a typical case; ${incidentId} is ${incident.status}`);
-    }
-    // Title, lessons and summary are searchable in clear: personal data is masked first (R-SEC-1).
-    const record: CaseRecord = {
-      incidentId,
-      title: maskPersonalData(input.title?.trim() || incident.state.report.title),
-      lessons: maskPersonalData(input.lessons.trim()),
-      tags: (input.tags ?? []).map((tag) => maskPersonalData(tag.trim())).filter(Boolean),
-      category: incident.category,
-      causeKey: incident.causeKey,
-      causeLabel: incident.causeLabel,
-      summary: maskPersonalData(incident.state.resolution ?? ''),
-      markedBy: input.markedBy,
-      markedAt: input.markedAt,
-    };
+    const record = caseRecordFor(incidentId, await this.getIncident(incidentId), input);
     await this.locked(() =>
       this.transaction(() => {
         this.db.run(

@@ -19,7 +19,7 @@ import { readDetectionConfig } from '../config/detection';
 import { readDrillScenarios } from '../config/drills';
 import { createCalendar } from '../domain/calendar';
 import { dataConverterFor, readCodecEndpointSettings, readPayloadCodec, readPayloadKeys } from '../config/payload-codec';
-import { SqliteArchiveStore } from '../activities/archive-store';
+import { archiveStoreFor } from '../activities/archive-backend';
 import { ApiKeyStore } from './api-keys';
 import { createApp } from './app';
 import type { PagingApiDependencies } from './webhooks';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const admission = intakeAdmission(environment);
   // R-REV-5: the archive file the worker writes; lists, cases and retired incidents read it.
   const payloadKeys = readPayloadKeys(process.env);
-  const archive = new SqliteArchiveStore({ path: environment.ARCHIVE_DATABASE, ...(payloadKeys ? { keys: payloadKeys } : {}) });
+  const archive = archiveStoreFor(environment, payloadKeys);
   const app = createApp({
     client,
     namespace: target.namespace,

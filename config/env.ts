@@ -54,6 +54,8 @@ export const environmentSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
   /** The incident archive's SQLite file (R-REV-5); records are encrypted under PAYLOAD_KEYS (R-SEC-1). */
   ARCHIVE_DATABASE: z.string().min(1).default('data/archive.sqlite'),
+  /** The archive on PostgreSQL instead of the file: `postgres://user:password@host:5432/database`. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL').optional(),
   /** R-REV-5: closed incidents are kept at least this many years; a smaller value stops start-up. */
   ARCHIVE_RETENTION_YEARS: z.coerce.number().int().min(3, 'must be at least 3 years (R-REV-5)').default(3),
   /**
