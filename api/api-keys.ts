@@ -45,7 +45,10 @@ export const ownerSchema = z
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'at most 100 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+  // Spelled as code points, not \p{Cc}: the OpenAPI document carries the pattern, and fuzzers
+  // and clients must be able to read it.
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/, 'must not contain control characters');
 
 function sha256(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();

@@ -44,6 +44,9 @@ stop() {
 }
 trap stop EXIT
 
+# R-SEC-2: the fuzzer calls with a manager's key (adopted by npm start through API_KEY_MANAGER), so
+# it reaches the incident handlers; operations of other roles answer their documented 403.
+api_key="cie_$(python3 -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="))')"
 say "starting the engine (API on port $port; log in $work/engine.log)"
 # No rate limit: the fuzzer's burst must reach the handlers.
 env -u RATE_LIMIT_PER_MINUTE -u RATE_LIMIT_BURST \
@@ -54,6 +57,7 @@ env -u RATE_LIMIT_PER_MINUTE -u RATE_LIMIT_BURST \
   OUTBOX_FILE="$work/outbox.jsonl" \
   SENT_LEDGER_FILE="$work/sent-ledger.jsonl" \
   CUSTOMER_NOTICES_FILE="$work/customer-notices.jsonl" \
+  API_KEY_MANAGER="$api_key" \
   ACK_LINK_SECRET="fuzz-$(python3 -c 'import secrets; print(secrets.token_hex(16))')" \
   node --import tsx scripts/start.ts >"$work/engine.log" 2>&1 &
 engine_pid=$!
@@ -75,9 +79,10 @@ status=0
 # source introspection is not thread-safe on every CPython (an AST SystemError with 4).
 # Run from the throw-away folder: Schemathesis' example database stays out of the repository.
 (cd "$work" && timeout --signal=INT --kill-after=30 "$MAX_TIME" "$venv/bin/st" run "$base/openapi.json" \
-  --checks not_a_server_error,response_schema_conformance \
+  --checks not_a_server_error,response_schema_conformance,ignored_auth \
   --phases examples,coverage,fuzzing \
   --max-examples "$MAX_EXAMPLES" \
+  --header "Authorization: Bearer $api_key" \
   --request-timeout 20 \
   --workers 1 \
   ${SEED:+--seed "$SEED"} \
