@@ -133,8 +133,9 @@ function figureRows(scope: 'real' | 'drill', figures: ReviewFigures): CsvRow[] {
 }
 
 /**
- * The review as one flat table, a figure per row: `scope` (real or drill), `section` (counts,
- * time-to, deadlines, escalations, causes, reward-candidates), `group`, `item`, `metric`, `value`.
+ * The review as one flat table, a figure per row: `scope` (real or drill), `section` (review,
+ * counts, time-to, deadlines, escalations, causes, reward-candidates), `group`, `item`, `metric`,
+ * `value`. The first rows say which month, zone and counting basis the figures are of.
  */
 export function renderReviewCsv(review: MonthlyReview): string {
   const rows: CsvRow[] = [...figureRows('real', review.figures)];
@@ -148,8 +149,14 @@ export function renderReviewCsv(review: MonthlyReview): string {
     rows.push(['real', 'reward-candidates', candidate.incidentId, candidate.reporter, 'candidate', candidate.candidate]);
   }
   rows.push(...figureRows('drill', review.drills.figures));
-  const header = `# monthly review ${review.month} (${review.timeZone}); ${review.basis}`;
-  return [csvCell(header), CSV_COLUMNS.join(','), ...rows.map((row) => row.map(csvCell).join(','))].join('\r\n') + '\r\n';
+  // What the table is of, as rows like any other, so the file stays one rectangular table.
+  const meta: CsvRow[] = [
+    ['real', 'review', 'month', review.month, 'time-zone', review.timeZone],
+    ['real', 'review', 'month', review.month, 'from', review.period.from],
+    ['real', 'review', 'month', review.month, 'to', review.period.to],
+    ['real', 'review', 'month', review.month, 'basis', review.basis],
+  ];
+  return [CSV_COLUMNS.join(','), ...[...meta, ...rows].map((row) => row.map(csvCell).join(','))].join('\r\n') + '\r\n';
 }
 
 // ---- HTML and SVG charts ----------------------------------------------------------------------

@@ -105,14 +105,15 @@ describe('GET /reports/monthly', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const rows = parseCsv(await res.text());
-    expect(rows[1]).toEqual([...CSV_COLUMNS]);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows.find((row) => row[1] === 'review' && row[4] === 'basis')?.[5]).toBe(review.basis);
     const value = (...key: string[]) => rows.find((row) => key.every((part, index) => row[index] === part))?.[5];
     expect(value('real', 'counts', 'all', 'all', 'incidents')).toBe(String(review.figures.total));
     expect(value('real', 'counts', 'category', 'complaint', 'incidents')).toBe('3');
     expect(value('drill', 'counts', 'all', 'all', 'incidents')).toBe('1');
     expect(value('real', 'time-to', 'stage', 'contact', 'median_minutes')).toBe(String(review.figures.timeTo.contact.medianMinutes));
     expect(value('real', 'causes', 'complaint', 'hospital ruijin hospital', 'dominant')).toBe('true');
-    for (const row of rows.slice(1)) expect(row).toHaveLength(CSV_COLUMNS.length);
+    for (const row of rows) expect(row).toHaveLength(CSV_COLUMNS.length);
   });
 
   test('CSV by Accept: text/csv', async () => {
