@@ -16,6 +16,8 @@ import { readCalendarData } from '../../config/calendar';
 import { createCalendar, type CalendarData, type WorkingCalendar } from '../../domain/calendar';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../domain/policy';
 import type { IncidentReport } from '../../domain/types';
+import { planResponse } from '../../domain/deadlines';
+import { triage } from '../../domain/triage';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { stateQuery, triageUpdate, type IncidentState, type NotificationRequest, type TriageResponse } from '../../workflows/contracts';
 import { MemorySentLedger } from '../../activities/paging';
@@ -67,7 +69,8 @@ export interface Harness {
   archive: ArchiveStore;
   now(): Promise<Date>;
   /** Starts an incident reported now (server clock) and waits for its triage; a drill's `participants` (R-REV-4) if given. */
-  start(r?: IncidentReport, options?: { participants?: string[] }): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
+  /** `edge`: started as the API starts it since issue 7, with its triage and plan in the input. */
+  start(r?: IncidentReport, options?: { participants?: string[]; edge?: boolean }): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
   state(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentState>;
 }
 
@@ -133,7 +136,15 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
       const handle = await env.client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
         taskQueue,
         workflowId: id,
-        args: [{ id, report: r, reportedAt, ...(options.participants ? { participants: options.participants } : {}) }],
+        args: [
+          {
+            id,
+            report: r,
+            reportedAt,
+            ...(options.participants ? { participants: options.participants } : {}),
+            ...(options.edge ? { triaged: edgeTriage(r, reportedAt, policy, calendar) } : {}),
+          },
+        ],
       });
       started.push(handle);
       const triage = await handle.executeUpdate(triageUpdate);
@@ -162,6 +173,12 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
       if (!options.archive) await archive.close();
     }
   });
+}
+
+/** The triage and plan the API computes at the edge (api/app.ts `startTriagedIncident`). */
+function edgeTriage(r: IncidentReport, reportedAt: string, policy: Policy, calendar: WorkingCalendar) {
+  const result = triage(r, policy.triage);
+  return { triage: result, plan: planResponse(new Date(reportedAt), result.category, policy, calendar) };
 }
 
 export const system = { name: 'lead-wang', role: 'oncall' as const };

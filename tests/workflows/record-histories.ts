@@ -58,6 +58,15 @@ async function main(): Promise<void> {
     await major.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'restored' }] });
     await major.handle.result();
     writeFileSync(join(out, 'major-system-breaches.pb'), encode(await major.handle.fetchHistory()));
+
+    // Triaged at the edge (the API's path since issue 7): the triage comes in the input, not from an activity.
+    const edge = await h.start(report({ title: '赔款超期未付', description: '客户的理赔款审核通过后已超过十个工作日仍未到账' }), { edge: true });
+    await edge.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await h.env.sleep(40 * MINUTE);
+    await waitFor(() => h.state(edge.handle), (s) => s.deadlines.some((d) => d.state === 'breached'));
+    await edge.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+    await edge.handle.result();
+    writeFileSync(join(out, 'edge-triaged.pb'), encode(await edge.handle.fetchHistory()));
   });
   await withHarness(
     async (h) => {
