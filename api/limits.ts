@@ -3,6 +3,7 @@
  * every answer, and a per-client rate limit answered with 429 and `Retry-After` (issue 6,
  * "Inputs"). Body size (64 kB) and string lengths are held by `express.json` and the schemas.
  */
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
 export interface RateLimitOptions {
@@ -52,9 +53,10 @@ interface Bucket {
 }
 
 /**
- * A token bucket per client, in process: the `X-Api-Key` header when one is sent (so a key is
- * limited wherever it calls from), else the client's IP. A refused request answers 429 with
- * `Retry-After` in whole seconds: when the next token will be there.
+ * A token bucket per client, in process: the API key sent (`Authorization: Bearer …`, R-SEC-2;
+ * remembered by its hash, never in clear), so a key is limited wherever it calls from; else the
+ * client's IP. A refused request answers 429 with `Retry-After` in whole seconds: when the next
+ * token will be there.
  */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
   if (!(options.perMinute > 0)) throw new Error('rate limit: perMinute must be positive');
@@ -82,8 +84,8 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
 
   return (req, res, next) => {
     if (UNLIMITED_PATHS.has(req.path)) return next();
-    const apiKey = req.get('x-api-key');
-    const key = apiKey ? `key:${apiKey}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+    const apiKey = /^Bearer[ ]+(\S+)/i.exec(req.get('authorization') ?? '')?.[1];
+    const key = apiKey ? `key:${createHash('sha256').update(apiKey).digest('base64url')}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
     const now = clock();
     let bucket = buckets.get(key);
     if (!bucket) {

@@ -745,7 +745,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonSchema {
       description:
         'Incident response and escalation for medical-insurance claims. Bodies are at most 64 kB; ' +
         'every answer carries no-store and restrictive security headers; a per-client rate limit ' +
-        '(X-Api-Key, else client address) answers 429 with Retry-After when configured.',
+        '(API key, else client address) answers 429 with Retry-After when configured. Calls carry ' +
+        '`Authorization: Bearer <API key>`; each operation names the permissions it needs in `x-permissions`.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),

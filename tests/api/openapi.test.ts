@@ -172,7 +172,8 @@ describe('input limits', () => {
     let now = 1_000_000;
     const app = createApp({ ...fullDependencies, limits: { rateLimit: { perMinute: 2, clock: () => now } } });
     const base = await serve(app);
-    const asKey = (key: string) => fetch(`${base}/openapi.json`, { headers: { 'x-api-key': key } });
+    // Keyed by the API key sent (valid or not: the limit runs before anything else reads it).
+    const asKey = (key: string) => fetch(`${base}/openapi.json`, { headers: { authorization: `Bearer ${key}` } });
 
     expect((await asKey('key-a')).status).toBe(200);
     expect((await asKey('key-a')).status).toBe(200);
