@@ -71,6 +71,13 @@ export interface SmsMessage {
  */
 export interface SmsSender {
   send(message: SmsMessage): Promise<Delivery>;
+  /**
+   * Looks in the provider's message log for this very message (same recipient, same body,
+   * created at or after `since`, the moment its send was claimed): asked before sending again a
+   * message whose earlier send was cut off by a crash, so it is sent only if it never went out.
+   * Optional: a sender without a log sends again.
+   */
+  findSent?(message: SmsMessage, since: Date): Promise<Delivery | undefined>;
 }
 
 /** Either a URL Twilio fetches TwiML from, or the TwiML itself. */
@@ -304,6 +311,22 @@ export class TwilioSmsSender implements SmsSender {
 
   send(message: SmsMessage): Promise<Delivery> {
     return this.recent.once(message.idempotencyKey, () => this.deliver(message));
+  }
+
+  /** Twilio's message log (newest first) to this number from ours, matched on the body as sent. */
+  async findSent(message: SmsMessage, since: Date): Promise<Delivery | undefined> {
+    if (!E164.test(message.to)) return undefined;
+    const body = maskPersonalData(message.body);
+    // Twilio's dates have whole seconds (and its clock is not ours): a little slack.
+    const from = since.getTime() - 2_000;
+    try {
+      // Newest first; a busy on-call number can have many messages since the claim.
+      const recent = await this.client.messages.list({ to: message.to, from: this.config.from, pageSize: 1000, limit: 1000 });
+      const found = recent.find((m) => m.body === body && m.dateCreated.getTime() >= from);
+      return found ? { providerId: found.sid } : undefined;
+    } catch (err) {
+      throw twilioFailure(err, 'Twilio message log', message.to);
+    }
   }
 
   private async deliver(message: SmsMessage): Promise<Delivery> {

@@ -8,7 +8,7 @@ import type { PagingTarget } from '../domain/policy';
 import { findPerson, whoIsOnCall, type Roster } from '../domain/roster';
 import type { Line } from '../domain/types';
 import type { NotificationRequest, PageContent, PagedPerson } from '../workflows/contracts';
-import type { Channels } from './channels';
+import type { Channels, Delivery } from './channels';
 import type { Notifier } from './outbox';
 
 /**
@@ -19,17 +19,24 @@ import type { Notifier } from './outbox';
  *
  * A claim never completed by a worker that has since died is ambiguous: the process died either
  * before the provider accepted the page or in the moment between the acceptance and the record.
- * SMTP and Twilio's Messages/Calls take no idempotency key, so that cannot be asked of them. The
- * ledger then sends again (at least once): a page is never lost, and a repeat can only come from a
- * crash in that narrow moment (an e-mail repeats with the same Message-ID).
+ * SMTP and Twilio take no idempotency key. An SMS is looked up in Twilio's message log and sent
+ * only if it is not there; an e-mail or a call (whose log does not keep what was said) is sent
+ * again: a page is never lost, and only a crash in that narrow moment can repeat one (an e-mail
+ * with the same Message-ID).
  */
 export interface SentLedger {
   /**
-   * `true` when the key was free (or its claim was left by a process that has died) and is now
-   * claimed; `false` when it was sent, or is claimed by an attempt still running.
+   * `'claimed'` when the key was free and is now claimed; `'unconfirmed'` when a process that has
+   * since died claimed it and never recorded the outcome (now claimed again: the caller checks
+   * the provider's log where there is one, else sends again); `false` when it was sent, or is
+   * claimed by an attempt still running.
    */
-  begin(key: string): Promise<boolean>;
+  begin(key: string): Promise<false | 'claimed' | 'unconfirmed'>;
   complete(key: string, providerId: string): Promise<void>;
+  /** Ends an attempt on an unconfirmed claim without an outcome: the next `begin` answers `'unconfirmed'` again. */
+  leaveUnconfirmed(key: string): Promise<void>;
+  /** When the unconfirmed claim on `key` was first taken (the provider cannot have it from before). */
+  claimedAt(key: string): Promise<Date | undefined>;
   /**
    * Releases a claim whose send failed before reaching the provider, so a retry may send; the
    * reason (masked) is kept, so the attempt that finally delivers can report the failed ones.
@@ -64,6 +71,8 @@ export class FileSentLedger implements SentLedger {
   private readonly failed = new Map<string, FailedAttempt[]>();
   /** Keys this process claimed: a claim read from the file and not among them was left by a dead process. */
   private readonly claimedHere = new Set<string>();
+  /** When each key was claimed after it was last free. */
+  private readonly claimTimes = new Map<string, string>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly path: string) {}
@@ -76,6 +85,7 @@ export class FileSentLedger implements SentLedger {
           if (!line) continue;
           try {
             const entry = JSON.parse(line) as LedgerLine;
+            if (entry.state === 'claimed' && map.get(entry.key) !== 'claimed') this.claimTimes.set(entry.key, entry.at);
             map.set(entry.key, entry.state);
             if (entry.state === 'released') this.noteFailure(entry.key, { at: entry.at, error: entry.error ?? 'send failed' });
           } catch {
@@ -101,20 +111,32 @@ export class FileSentLedger implements SentLedger {
     return next;
   }
 
-  async begin(key: string): Promise<boolean> {
+  async begin(key: string): Promise<false | 'claimed' | 'unconfirmed'> {
     const map = await this.load();
     const seen = map.get(key);
     if (seen === 'sent' || (seen === 'claimed' && this.claimedHere.has(key))) return false;
+    const at = new Date().toISOString();
+    if (seen !== 'claimed') this.claimTimes.set(key, at);
     map.set(key, 'claimed');
     this.claimedHere.add(key);
-    await this.write({ key, state: 'claimed', at: new Date().toISOString(), ...(seen === 'claimed' ? { resend: true } : {}) });
-    return true;
+    await this.write({ key, state: 'claimed', at, ...(seen === 'claimed' ? { resend: true } : {}) });
+    return seen === 'claimed' ? 'unconfirmed' : 'claimed';
   }
 
   async complete(key: string, providerId: string): Promise<void> {
     (await this.load()).set(key, 'sent');
     this.claimedHere.delete(key);
     await this.write({ key, state: 'sent', providerId, at: new Date().toISOString() });
+  }
+
+  async leaveUnconfirmed(key: string): Promise<void> {
+    this.claimedHere.delete(key);
+  }
+
+  async claimedAt(key: string): Promise<Date | undefined> {
+    await this.load();
+    const at = this.claimTimes.get(key);
+    return at === undefined ? undefined : new Date(at);
   }
 
   async release(key: string, error?: string): Promise<void> {
@@ -141,11 +163,19 @@ export class FileSentLedger implements SentLedger {
 export class MemorySentLedger implements SentLedger {
   readonly entries = new Map<string, LedgerLine['state']>();
   private readonly failed = new Map<string, FailedAttempt[]>();
-  async begin(key: string) {
+  private readonly unconfirmed = new Set<string>();
+  async begin(key: string): Promise<false | 'claimed' | 'unconfirmed'> {
+    if (this.unconfirmed.delete(key)) return 'unconfirmed';
     const seen = this.entries.get(key);
     if (seen === 'claimed' || seen === 'sent') return false;
     this.entries.set(key, 'claimed');
-    return true;
+    return 'claimed';
+  }
+  async leaveUnconfirmed(key: string) {
+    this.unconfirmed.add(key);
+  }
+  async claimedAt() {
+    return undefined;
   }
   async complete(key: string) {
     this.entries.set(key, 'sent');
@@ -166,6 +196,28 @@ function currentAttempt(): number {
   } catch {
     return 1;
   }
+}
+
+/**
+ * Asks the provider's log about an unconfirmed claim: found, the send is recorded; not found (or
+ * no log), the caller sends; the log unreachable, the claim stays unconfirmed for the retry.
+ */
+async function lookUp(
+  ledger: SentLedger,
+  key: string,
+  find: (since: Date) => Promise<Delivery | undefined> | undefined,
+): Promise<Delivery | undefined> {
+  let found: Delivery | undefined;
+  try {
+    // Without a claim time nothing proves a match is this send and not an earlier one alike.
+    const since = await ledger.claimedAt(key);
+    found = since ? await find(since) : undefined;
+  } catch (err) {
+    await ledger.leaveUnconfirmed(key);
+    throw err;
+  }
+  if (found) await ledger.complete(key, found.providerId);
+  return found;
 }
 
 function failureText(err: unknown): string {
@@ -258,7 +310,8 @@ export function createPagingActivities(deps: PagingDependencies) {
       }
       const to = maskContact(address);
       const attempt = currentAttempt();
-      if (!(await deps.ledger.begin(input.key))) return { to, duplicate: true, attempt, failures: [] };
+      const claim = await deps.ledger.begin(input.key);
+      if (!claim) return { to, duplicate: true, attempt, failures: [] };
       const ackUrl =
         deps.publicBaseUrl && deps.ackLinkSecret && input.channel === 'email'
           ? `${deps.publicBaseUrl.replace(/\/$/, '')}/ack/${signAckToken(deps.ackLinkSecret, {
@@ -273,6 +326,13 @@ export function createPagingActivities(deps: PagingDependencies) {
         dueSummary: describeDue(input.content, deps.timeZone),
         ...(ackUrl ? { ackUrl } : {}),
       });
+      // A send cut off by a crash: if the provider's log shows it went out, it is not sent again.
+      if (claim === 'unconfirmed' && input.channel === 'sms') {
+        const found = await lookUp(deps.ledger, input.key, (since) =>
+          deps.channels.sms.findSent?.({ to: address, body: page.sms, idempotencyKey: input.key }, since),
+        );
+        if (found) return { to, providerId: found.providerId, duplicate: true, attempt, failures: [] };
+      }
       let providerId: string;
       try {
         if (input.channel === 'email') {
@@ -333,9 +393,20 @@ export class RosterNotifier implements Notifier {
       const address = channel === 'email' ? person.email : person.mobile;
       if (!address) continue;
       const key = `${request.key}:${person.id}:${channel}`;
-      if (!(await this.deps.ledger.begin(key))) {
+      const claim = await this.deps.ledger.begin(key);
+      if (!claim) {
         duplicates += 1;
         continue;
+      }
+      // A send cut off by a crash that the provider's log shows went out is not sent again.
+      if (claim === 'unconfirmed' && channel === 'sms') {
+        const found = await lookUp(this.deps.ledger, key, (since) =>
+          this.deps.channels.sms.findSent?.({ to: address, body: request.subject, idempotencyKey: key }, since),
+        );
+        if (found) {
+          duplicates += 1;
+          continue;
+        }
       }
       try {
         const { providerId } =

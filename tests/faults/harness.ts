@@ -217,9 +217,20 @@ export class FaultStack {
     this.server = await startDevServer({ dbFile: join(this.folder, 'temporal.sqlite'), logFile: join(this.folder, 'server.log'), uiPort: false, port });
   }
 
-  /** The incident's state through the query (decoded with the payload keys). */
-  state(id: string): Promise<IncidentState> {
-    return this.client.workflow.getHandle(id).query(stateQuery);
+  /**
+   * The incident's state through the query (decoded with the payload keys). Right after a worker
+   * is killed the server still sends queries to its sticky queue until that times out, so a
+   * failed query is asked again a few times.
+   */
+  async state(id: string): Promise<IncidentState> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.workflow.getHandle(id).query(stateQuery);
+      } catch (err) {
+        if (attempt >= 6) throw err;
+        await sleep(1000 * attempt);
+      }
+    }
   }
 
   /** Every SMS, call and e-mail the providers accepted, for the record. */

@@ -188,10 +188,13 @@ test(`SIGKILLed worker across ${INCIDENTS} incidents in flight: every due page s
   expect(contacted.size).toBeGreaterThan(0);
   expect(kills.length).toBeGreaterThanOrEqual(Math.min(KILLS, 10));
   expect(final.missing).toEqual([]);
-  // No page twice, but for a claim cut by a kill in the moment between the provider's acceptance
-  // and the ledger's record: SMTP and Twilio take no idempotency key, so that one is sent again
-  // rather than risk losing it (activities/paging.ts, SentLedger).
+  // No page twice, but for an e-mail or a call cut by a kill in the moment between the provider's
+  // acceptance and the ledger's record: SMTP and Twilio's calls take no idempotency key and keep
+  // no log of what was said, so that one is sent again rather than risk losing it
+  // (activities/paging.ts, SentLedger).
   expect(unexplained).toEqual([]);
+  // An SMS is looked up in Twilio's message log before it is sent again: never twice.
+  expect(final.duplicates.filter((sig) => sig.includes('|sms|'))).toEqual([]);
   expect(final.duplicated).toBeLessThanOrEqual(resent.size);
   expect(final.unexpected).toEqual([]);
   expect(ledgerDuplicates).toBe(0);

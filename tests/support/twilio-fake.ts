@@ -39,6 +39,8 @@ export interface TwilioFakeResource {
   to: string;
   from: string;
   params: Record<string, string>;
+  /** The JSON the fake answered on creation (what a list of the resource shows). */
+  json?: Record<string, unknown>;
 }
 
 /** Twilio's REST error body: `{ code, message, more_info, status }`. */
@@ -156,7 +158,8 @@ export class TwilioFake {
     };
 
     if (!record.authorized) return answer(401, twilioError(401, 20003, 'Authenticate'));
-    if (!match || req.method !== 'POST') {
+    const isLog = match !== null && req.method === 'GET' && match[2] === 'Messages';
+    if (!match || (req.method !== 'POST' && !isLog)) {
       return answer(404, twilioError(404, 20404, `The requested resource ${url.pathname} was not found`));
     }
     if (record.accountSid !== this.options.accountSid) {
@@ -166,6 +169,18 @@ export class TwilioFake {
     const failure = this.outage ?? this.failures.shift();
     if (failure !== undefined) {
       return answer(failure, twilioError(failure, failure === 503 ? 20503 : 20500, 'Service temporarily unavailable'));
+    }
+    if (isLog) {
+      // The message log, newest first, filtered by To and From as Twilio filters it.
+      const pageSize = Math.min(Number(url.searchParams.get('PageSize') ?? 50) || 50, 1000);
+      const to = url.searchParams.get('To');
+      const from = url.searchParams.get('From');
+      const messages = this.messages
+        .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+        .reverse()
+        .slice(0, pageSize)
+        .map((m) => m.json);
+      return answer(200, { messages, end: messages.length - 1, first_page_uri: url.pathname, next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri: url.pathname });
     }
     if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
       return answer(400, twilioError(400, 20001, 'Content-Type must be application/x-www-form-urlencoded'));
@@ -188,8 +203,7 @@ export class TwilioFake {
     if (match[2] === 'Messages') {
       if (!params.Body) return answer(400, twilioError(400, 21602, 'Message body is required.'));
       const messageSid = sid('SM');
-      this.accepted.push({ sid: messageSid, kind: 'message', to, from, params });
-      return answer(201, {
+      const json = {
         sid: messageSid,
         account_sid: accountSid,
         api_version: '2010-04-01',
@@ -210,7 +224,9 @@ export class TwilioFake {
         subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media.json` },
         to,
         uri: `/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}.json`,
-      });
+      };
+      this.accepted.push({ sid: messageSid, kind: 'message', to, from, params, json });
+      return answer(201, json);
     }
 
     if (!params.Url && !params.Twiml && !params.ApplicationSid) {
