@@ -1,7 +1,7 @@
 // R-REV-5 / R-SEC-1: the archive keeps every incident's record in a SQLite file, written as it
 // changes (never an older snapshot over a newer one), readable after a restart, with personal
 // data only inside AES-256-GCM blobs under the payload keys (rotation: old keys still decrypt).
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, utimesSync } from 'node:fs';
 import { SqliteArchiveStore } from '../../activities/archive-store';
 import { PERSONAL, incidentState, payloadKey, temporaryArchivePath } from './archive-fixtures';
 
@@ -137,6 +137,28 @@ describe('the incident archive (R-REV-5)', () => {
       // Text search reads the encrypted records (report text, resolution, timeline).
       expect((await store.listSummaries({ text: 'billing DISPUTE' })).map((i) => i.id)).toEqual(['INC-NOV-COMPLAINT']);
       expect((await store.listSummaries({ limit: 2 })).map((i) => i.id)).toEqual(['INC-DEC', 'INC-NOV-DRILL']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('another process holding the file is waited for; a lock left by a killed one is cleared', async () => {
+    const path = temporaryArchivePath();
+    const store = await SqliteArchiveStore.open({ path, staleLockMs: 5_000, busyTimeoutMs: 10_000 });
+    try {
+      // The WASM VFS locks the file with a `<file>.lock` directory, shared by every process.
+      mkdirSync(`${path}.lock`);
+      setTimeout(() => rmdirSync(`${path}.lock`), 300);
+      const started = Date.now();
+      expect(await store.upsertIncident({ state: incidentState() })).toBe('inserted');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+
+      // A writer killed mid-transaction leaves its lock behind: old enough, it is removed.
+      mkdirSync(`${path}.lock`);
+      const longAgo = new Date(Date.now() - 60_000);
+      utimesSync(`${path}.lock`, longAgo, longAgo);
+      expect((await store.getIncident('INC-TEST00000001'))?.lastSeq).toBe(2);
+      expect(existsSync(`${path}.lock`)).toBe(false);
     } finally {
       await store.close();
     }
