@@ -20,6 +20,13 @@ const SEVERITIES = ['major', 'general', 'minor'];
 const LIST_POLL_MS = 5000;
 const INCIDENT_POLL_MS = 3000;
 
+const LOCALES = { zh: 'zh-CN', en: 'en-GB' };
+
+/** A moment in the viewer's time zone, written the way the chosen language writes dates. */
+function when(value, t) {
+  return new Date(value).toLocaleString(LOCALES[t.language], { dateStyle: 'short', timeStyle: 'medium' });
+}
+
 // ---- small hooks -------------------------------------------------------------------------------
 
 /** The time, re-read every second: every countdown on the page ticks from it. */
@@ -210,11 +217,11 @@ function IncidentList({ t, now }) {
                 <td><${Badge} kind="category" value=${incident.category} t=${t} /></td>
                 <td><${Badge} kind="severity" value=${incident.severity} t=${t} /></td>
                 <td><${Badge} kind="status" value=${incident.status} t=${t} /></td>
-                <td class="nowrap">${incident.reportedAt ? new Date(incident.reportedAt).toLocaleString() : '—'}</td>
+                <td class="nowrap">${incident.reportedAt ? when(incident.reportedAt, t) : '—'}</td>
               </tr>`;
             })}</tbody>
           </table>`}
-    <p class="muted small">${at ? `${t('list.updated')} ${at.toLocaleTimeString()} · ` : ''}${t('list.polling')}</p>
+    <p class="muted small">${at ? `${t('list.updated')} ${at.toLocaleTimeString(LOCALES[t.language])} · ` : ''}${t('list.polling')}</p>
   </section>`;
 }
 
@@ -327,15 +334,15 @@ function IncidentPage({ id, viewer, t, language, now }) {
     <h3>${t('incident.deadlines')}</h3>
     <table class="deadlines"><thead><tr><th>${t('incident.deadline')}</th><th>${t('incident.due')}</th><th>${t('incident.state')}</th><th>${t('incident.leftOrClosed')}</th></tr></thead>
       <tbody>${incident.deadlines.map((d) => html`<tr key=${d.id} class=${d.state === 'breached' ? 'breached' : ''}>
-        <td>${t(`deadline.${d.kind}`)}</td><td class="nowrap">${new Date(d.dueAt).toLocaleString()}</td><td>${t(`deadlineState.${d.state}`)}</td>
-        <td>${d.state === 'pending' ? html`<${Countdown} deadline=${d} now=${now} t=${t} />` : d.closedAt ? new Date(d.closedAt).toLocaleString() : '—'}</td></tr>`)}</tbody></table>
+        <td>${t(`deadline.${d.kind}`)}</td><td class="nowrap">${when(d.dueAt, t)}</td><td>${t(`deadlineState.${d.state}`)}</td>
+        <td>${d.state === 'pending' ? html`<${Countdown} deadline=${d} now=${now} t=${t} />` : d.closedAt ? when(d.closedAt, t) : '—'}</td></tr>`)}</tbody></table>
 
     ${incident.reasons?.length ? html`<h3>${t('incident.reasons')}</h3><ul>${incident.reasons.map((r) => html`<li><code>${r.rule}</code> ${r.evidence}</li>`)}</ul>` : null}
 
     <h3>${t('incident.timeline')}</h3>
     <table class="timeline" data-testid="timeline"><thead><tr><th>#</th><th>${t('incident.time')}</th><th>${t('incident.event')}</th><th>${t('incident.actor')}</th><th>${t('incident.text')}</th></tr></thead>
       <tbody>${history.timeline.map((entry) => html`<tr key=${entry.seq} data-type=${entry.type} class=${entry.group === 'breach' ? 'breached' : ''}>
-        <td>${entry.seq}</td><td class="nowrap">${new Date(entry.at).toLocaleString()}</td><td>${entry.label[language] ?? entry.type}</td>
+        <td>${entry.seq}</td><td class="nowrap">${when(entry.at, t)}</td><td>${entry.label[language] ?? entry.type}</td>
         <td>${entry.actor}</td><td>${entry.text}</td></tr>`)}</tbody></table>
     <p class="links">
       <button type="button" class="link" onClick=${() => openPrintableHistory(incident.id).catch(setPrintError)}>${t('incident.history')}</button>
@@ -354,7 +361,7 @@ function OnCall({ t }) {
       ? html`<table class="oncall" data-testid="oncall"><tbody>${data.teams.map((team) => html`<tr key=${team.team}><th>${t(`line.${team.team}`)}</th><td>
           ${team.onCall.length
             ? team.onCall.map((person) => html`<div class="person"><strong>${person.name}</strong>
-                <span class="muted"> ${t('oncall.until')} ${new Date(person.until).toLocaleString()}</span>
+                <span class="muted"> ${t('oncall.until')} ${when(person.until, t)}</span>
                 <span class="channels">${person.channels.map((c) => `${c.channel} +${c.afterMinutes}m ${c.to}`).join(' · ')}</span></div>`)
             : html`<span class="muted">${t('oncall.nobody')}</span>`}</td></tr>`)}</tbody></table>`
       : html`<p class="muted">${t('loading')}</p>`}</section>`;
@@ -399,7 +406,8 @@ function MonthlyReview({ t }) {
 
 function App() {
   const [language, setLanguage] = useState(storedLanguage());
-  const t = useCallback((key) => translate(language, key), [language]);
+  // `t.language` lets every piece print times the way the chosen language writes them.
+  const t = useMemo(() => Object.assign((key) => translate(language, key), { language }), [language]);
   const [viewer, setViewer] = useState(null);
   const [signIn, setSignIn] = useState({ needed: !storedKey(), rejected: false, error: null });
   const route = useHashRoute();
