@@ -143,17 +143,14 @@ export function createAuthRouter(auth: AuthDependencies | undefined): Router {
     res.status(201).location(`/admin/keys/${key.id}`).json({ ...key, key: secret });
   });
 
-  const existing = (req: Request) => {
-    const id = parse(keyIdSchema, req.params.id, 'path');
-    return id;
-  };
+  const keyIdOf = (req: Request): string => parse(keyIdSchema, req.params.id, 'path');
   const notFound = (err: unknown): never => {
     if (err instanceof UnknownKeyError) throw new HttpError(404, 'no such key');
     throw err;
   };
 
   router.post('/admin/keys/:id/rotate', admin, (req, res) => {
-    const id = existing(req);
+    const id = keyIdOf(req);
     const current = deps.keys.get(id);
     if (!current) throw new HttpError(404, 'no such key');
     if (current.revokedAt !== undefined) throw new HttpError(409, 'the key is revoked; create a new one');
@@ -167,7 +164,7 @@ export function createAuthRouter(auth: AuthDependencies | undefined): Router {
   });
 
   router.delete('/admin/keys/:id', admin, (req, res) => {
-    const id = existing(req);
+    const id = keyIdOf(req);
     try {
       const revoked = deps.keys.revoke(id);
       console.log(`api key ${revoked.id} (${revoked.role}, owner ${revoked.owner}) revoked by ${principalOf(req).owner}`);
