@@ -63,10 +63,10 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
 
   /**
    * Pages one person in one step. Rules fire at their `afterMinutes` unless the run stopped or
-   * the step moved on; a permanent failure moves straight to the person's next channel.
-   * Resolves `true` when at least one channel took the page.
+   * the step moved on before they fell due; a permanent failure moves straight to the person's
+   * next channel. Resolves `true` when at least one channel took the page.
    */
-  async function pagePerson(person: PagedPerson, stepKey: string, stepOver: () => boolean, stepStart: number): Promise<boolean> {
+  async function pagePerson(person: PagedPerson, stepKey: string, stepOver: () => boolean, stepStart: number, stepEndedAt: () => number | undefined): Promise<boolean> {
     const rules = [...person.rules].sort((a, b) => a.afterMinutes - b.afterMinutes);
     const failedChannels = new Set<string>();
     let reached = false;
@@ -76,9 +76,13 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       if (index > 0 && !hurry) {
         // Follow-up rules only while nobody has acknowledged (an acknowledged run pages once).
         if (input.acknowledged) break;
-        const wait = stepStart + rule.afterMinutes * MINUTE - workflowNowMs();
+        const dueAt = stepStart + rule.afterMinutes * MINUTE;
+        const wait = dueAt - workflowNowMs();
         if (wait > 0) await condition(() => stopped || stepOver(), wait);
-        if (stopped || stepOver()) break;
+        // A rule that fell due while the step was on is sent even when an earlier channel's
+        // retries outlasted the step; only one due after the step ended is dropped.
+        const endedAt = stepEndedAt();
+        if (stopped || (endedAt !== undefined && endedAt < dueAt)) break;
       }
       hurry = false;
       const key = `${input.incidentId}:${stepKey}:${person.id}:${rule.channel}`;
@@ -124,11 +128,12 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
       const stepKey = `${input.runKey}:r${round}:s${index}`;
       let over = false;
+      let overAt: number | undefined = undefined;
       let settled = 0;
       let reachedAny = false;
       const stepStart = workflowNowMs();
       const pages = people.map((person) =>
-        pagePerson(person, stepKey, () => over, stepStart).then((reached) => {
+        pagePerson(person, stepKey, () => over, stepStart, () => overAt).then((reached) => {
           settled += 1;
           reachedAny ||= reached;
         }),
@@ -140,6 +145,7 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       if (waitMs > 0) await condition(() => stopped || escalateNow || unreachable(), waitMs);
       if (unreachable()) await report({ type: 'unreachable', runKey: input.runKey, round, step: index });
       over = true;
+      overAt = workflowNowMs();
       await Promise.all(pages);
       if (input.acknowledged) break;
     }

@@ -15,7 +15,7 @@ import { dataConverterFor, generatePayloadKeyEntry, readPayloadCodec } from '../
 import { parsePolicy, type Policy } from '../../domain/policy';
 import { parseRoster, type Roster } from '../../domain/roster';
 import { stateQuery, type IncidentState } from '../../workflows/contracts';
-import { getWorkflowBundle, BUNDLE_PATH_VARIABLE, prepareWorkflowBundle } from '../support/bundle';
+import { getWorkflowBundle, BUNDLE_PATH_VARIABLE } from '../support/bundle';
 import { SmtpTestServer } from '../support/smtp';
 import { TwilioFake } from '../support/twilio-fake';
 
@@ -158,9 +158,10 @@ export class FaultStack {
     const rosterFile = join(folder, 'roster.json');
     writeFileSync(policyFile, JSON.stringify(options.policy));
     writeFileSync(rosterFile, JSON.stringify(options.roster));
-    // The worker process reads the bundle the Jest run prepared (or one prepared here).
-    await getWorkflowBundle();
-    const bundlePath = process.env[BUNDLE_PATH_VARIABLE] ?? (await prepareWorkflowBundle());
+    // The worker process reads the bundle the Jest run prepared, copied here: another Jest run in
+    // the same checkout prunes older bundles from the temp folder, and the worker restarts later.
+    const bundlePath = join(folder, 'workflows.js');
+    writeFileSync(bundlePath, (await getWorkflowBundle()).code);
     const [port, apiPort] = [await findFreePort(), await findFreePort()];
     const [server, smtp, twilio] = await Promise.all([
       startDevServer({ dbFile: join(folder, 'temporal.sqlite'), logFile: join(folder, 'server.log'), uiPort: false, port }),
@@ -188,6 +189,7 @@ export class FaultStack {
       OUTBOX_FILE: join(folder, 'outbox.jsonl'),
       SENT_LEDGER_FILE: join(folder, 'sent-ledger.jsonl'),
       CUSTOMER_NOTICES_FILE: join(folder, 'customer-notices.jsonl'),
+      ARCHIVE_DATABASE: join(folder, 'archive.sqlite'),
       PAYLOAD_KEYS: payloadKeys,
     };
     const connection = await Connection.connect({ address: server.address });

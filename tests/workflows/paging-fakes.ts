@@ -18,10 +18,17 @@ export class RecordingChannels implements Channels {
   readonly invalid = new Set<string>();
   /** Throw a transient error after recording the send (a crash between send and record). */
   crashAfterSend = new Set<string>();
+  /** Refuse sends to this address with a transient error, this many times (a provider outage). */
+  readonly transient = new Map<string, number>();
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   private record(channel: SentPage['channel'], to: string, key: string, text: string) {
     if (this.invalid.has(to)) throw ApplicationFailure.nonRetryable(`invalid ${channel} contact`, 'InvalidContact');
+    const refusals = this.transient.get(`${channel}:${to}`) ?? 0;
+    if (refusals > 0) {
+      this.transient.set(`${channel}:${to}`, refusals - 1);
+      throw new Error(`${channel} provider unavailable`);
+    }
     this.sent.push({ channel, to, key, text, at: this.now() });
     if (this.crashAfterSend.delete(key)) throw new Error('worker died after the send');
     return { providerId: `${channel}-${this.sent.length}` };
