@@ -57,6 +57,7 @@ env -u RATE_LIMIT_PER_MINUTE -u RATE_LIMIT_BURST \
   OUTBOX_FILE="$work/outbox.jsonl" \
   SENT_LEDGER_FILE="$work/sent-ledger.jsonl" \
   CUSTOMER_NOTICES_FILE="$work/customer-notices.jsonl" \
+  ARCHIVE_DATABASE="$work/archive.sqlite" \
   API_KEY_MANAGER="$api_key" \
   ACK_LINK_SECRET="fuzz-$(python3 -c 'import secrets; print(secrets.token_hex(16))')" \
   node --import tsx scripts/start.ts >"$work/engine.log" 2>&1 &
