@@ -168,6 +168,9 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
     const windowMs = config.duplicateWindowHours * HOUR;
     const { correlation } = detection;
     const category = detection.triage.category;
+    // R-REV-4: drill events correlate among themselves only — never into a real cause's
+    // group-complaint count or a real incident's duplicates, nor real ones into theirs.
+    const scoped = (key: string) => (event.drill ? `drill|${key}` : key);
     switch (correlation.kind) {
       case 'system':
         return {
@@ -181,10 +184,10 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
           detection,
           route: {
             kind: 'cluster',
-            causeKey: correlation.cause.key,
+            causeKey: scoped(correlation.cause.key),
             causeLabel: correlation.cause.label,
             ...(event.customerRef !== undefined ? { customerKey: customerKey(event.customerRef) } : {}),
-            duplicateKeys: duplicateKeys(category, correlation.subject, explicitCause(correlation.cause), at, windowMs, ref),
+            duplicateKeys: duplicateKeys(category, correlation.subject, explicitCause(correlation.cause), at, windowMs, ref).map(scoped),
             settings: clusterSettings,
           },
         };
@@ -192,7 +195,7 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
         return {
           eventRef: ref,
           detection,
-          route: { kind: 'duplicate', duplicateKeys: duplicateKeys(category, correlation.subject, explicitCause(correlation.cause), at, windowMs, ref) },
+          route: { kind: 'duplicate', duplicateKeys: duplicateKeys(category, correlation.subject, explicitCause(correlation.cause), at, windowMs, ref).map(scoped) },
         };
     }
   }
