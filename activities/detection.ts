@@ -169,14 +169,22 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
     const { correlation } = detection;
     const category = detection.triage.category;
     // R-REV-4: drill events correlate among themselves only — never into a real cause's
-    // group-complaint count or a real incident's duplicates, nor real ones into theirs.
+    // group-complaint count, a real incident's duplicates or a real system incident, nor real
+    // ones into theirs.
     const scoped = (key: string) => (event.drill ? `drill|${key}` : key);
     switch (correlation.kind) {
       case 'system':
         return {
           eventRef: ref,
           detection,
-          route: { kind: 'system', component: correlation.component, claims: correlation.claims, customers: correlation.customers, settings: systemSettingsOf(config) },
+          // A drill outage is its own component's episode: it never attaches to a real system incident.
+          route: {
+            kind: 'system',
+            component: event.drill ? `drill-${correlation.component}` : correlation.component,
+            claims: correlation.claims,
+            customers: correlation.customers,
+            settings: systemSettingsOf(config),
+          },
         };
       case 'cluster':
         return {

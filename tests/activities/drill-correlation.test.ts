@@ -1,6 +1,7 @@
 // R-REV-4: drill events correlate among themselves only. A drill complaint about a hospital
 // goes to a cluster of its own, so drill complaints never count toward a real group complaint
-// (R-CAT-COMP) nor open or join a real one; a drill duplicate never attaches to a real incident.
+// (R-CAT-COMP) nor open or join a real one; a drill duplicate never attaches to a real incident;
+// a drill alert never joins the real system incident of its component (R-SYS-4).
 import type { Client } from '@temporalio/client';
 import { createDetectionActivities, type SignalRouting } from '../../activities/detection';
 import type { CustomerNoticeSender } from '../../activities/customer-notices';
@@ -60,4 +61,20 @@ test('a drill event about the same claim never joins the real incident of that c
   expect(real.kind).toBe('duplicate');
   if (real.kind !== 'duplicate' || drill.kind !== 'duplicate') throw new Error('expected duplicate routes');
   expect(drill.duplicateKeys).toEqual(real.duplicateKeys.map((key) => `drill|${key}`));
+});
+
+test('a drill alert about a component goes to a drill episode of its own, never the real system incident', async () => {
+  const alert = (drill: boolean): SignalEvent => ({
+    source: 'system-alert',
+    sourceEventId: `alert-${drill}`,
+    occurredAt: '2026-11-20T01:00:00.000Z',
+    title: 'claims-query 503',
+    text: '理赔查询系统无法访问',
+    alert: { component: 'claims-query', status: 'firing', severity: 'critical' },
+    drill,
+  });
+  const real = await route(alert(false));
+  const drill = await route(alert(true));
+  expect(real).toMatchObject({ kind: 'system', component: 'claims-query' });
+  expect(drill).toMatchObject({ kind: 'system', component: 'drill-claims-query' });
 });
