@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { dirname, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { readEnvironment } from '../config/env';
+import { ackLinkSecret, readEnvironment } from '../config/env';
 import { localPayloadKeys } from '../config/payload-codec';
 import { startDevServer, type DevServer, type ExitStatus } from './dev-server';
 import { describeLocalKeys, prepareLocalKeys } from './local-keys';
@@ -241,20 +241,34 @@ async function main(): Promise<number> {
     }
   }
 
+  // Every data file the engine keeps lives beside the dev server's database unless named: the
+  // archive is encrypted under the payload keys kept there, and the sent ledger and the outbox
+  // belong to the incidents in that database (a fresh database with an old ledger could take
+  // a new incident's page for one already sent). With the default that folder is data/.
+  const dataFolder = dirname(resolve(repositoryRoot, settings.TEMPORAL_DB_FILE));
+  const beside = (variable: string, file: string): string => {
+    const named = process.env[variable];
+    return named ? resolve(repositoryRoot, named) : resolve(dataFolder, file);
+  };
+  const outboxFile = beside('OUTBOX_FILE', 'outbox.jsonl');
   // R-SEC-2: the API always asks for keys; on the embedded default they live beside the
   // database (as the payload keys do), one per role generated on the first start.
-  const apiKeysFile = process.env.API_KEYS_FILE || resolve(dirname(resolve(repositoryRoot, settings.TEMPORAL_DB_FILE)), 'api-keys.json');
+  const apiKeysFile = beside('API_KEYS_FILE', 'api-keys.json');
   const keyLines = describeLocalKeys(prepareLocalKeys(apiKeysFile, process.env), displayPath(apiKeysFile));
   const childEnvironment: NodeJS.ProcessEnv = {
     ...process.env,
     API_KEYS_FILE: apiKeysFile,
+    OUTBOX_FILE: outboxFile,
+    SENT_LEDGER_FILE: beside('SENT_LEDGER_FILE', 'sent-ledger.jsonl'),
+    CUSTOMER_NOTICES_FILE: beside('CUSTOMER_NOTICES_FILE', 'customer-notices.jsonl'),
+    ...(process.env.DATABASE_URL ? {} : { ARCHIVE_DATABASE: beside('ARCHIVE_DATABASE', 'archive.sqlite') }),
+    ACK_LINK_SECRET: ackLinkSecret(environment, resolve(dataFolder, 'ack-link.secret')),
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE,
     ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
     // R-SEC-1: payloads encrypted by default, with a key generated once and kept beside the
     // dev server's database (data/payload-keys), as the history it encrypts is.
-    PAYLOAD_KEYS:
-      process.env.PAYLOAD_KEYS || localPayloadKeys(resolve(dirname(resolve(repositoryRoot, settings.TEMPORAL_DB_FILE)), 'payload-keys')),
+    PAYLOAD_KEYS: process.env.PAYLOAD_KEYS || localPayloadKeys(resolve(dataFolder, 'payload-keys')),
   };
   services.push(startService('worker', settings.START_WORKER_CMD ?? tsxCommand('worker.ts'), childEnvironment));
   services.push(startService('api', settings.START_API_CMD ?? tsxCommand('api/server.ts'), childEnvironment));
@@ -265,7 +279,7 @@ async function main(): Promise<number> {
     if (uiUrl) say(`Temporal Web UI  ${uiUrl}`);
     say(`API              http://localhost:${environment.PORT}${apiAnswers ? '' : ' (not answering yet)'}`);
     say(`Dashboard        http://localhost:${environment.PORT}/dashboard (sign in with a manager's or on-call key)`);
-    say(`Outbox           ${displayPath(resolve(repositoryRoot, environment.OUTBOX_FILE))} (tail -f it to watch notifications)`);
+    say(`Outbox           ${displayPath(outboxFile)} (tail -f it to watch notifications)`);
     for (const line of keyLines) say(line);
     say('Ctrl-C stops everything');
   };
