@@ -10,6 +10,7 @@ import {
   log,
   ParentClosePolicy,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -79,6 +80,12 @@ const { archiveIncident } = proxyLocalActivities<Activities>({
   localRetryThreshold: '1 second',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+
+/**
+ * The patch that moved notifications beside the main loop: an e-mail server that is down while a
+ * "due soon" notice retries must not hold back the next breach and its pages (R-T-BREACH).
+ */
+const NOTIFY_PATCH = 'notifications-beside-the-loop';
 
 function reject(message: string): never {
   throw ApplicationFailure.nonRetryable(message, INVALID_TRANSITION);
@@ -572,15 +579,32 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     }
     while (outbox.length > 0) {
       const request = outbox.shift()!;
-      const result = await notify(request);
-      const to = result.recipients?.length ? ` (${result.recipients.join(', ')})` : '';
-      record('notified', 'system', `${request.kind} → ${request.lines.join(', ')}${to}${result.duplicate ? ' (already sent)' : ''}`, {
-        key: request.key,
-        kind: request.kind,
-        lines: request.lines,
-        channel: result.channel,
-      });
+      if (!patched(NOTIFY_PATCH)) {
+        recordNotified(request, await notify(request));
+        continue;
+      }
+      // Beside the loop: deadlines keep firing while a channel is down and this one retries.
+      const sending: Promise<void> = notify(request)
+        .then((result) => recordNotified(request, result))
+        .catch((err: unknown) => {
+          record('page-failed', 'system', `${request.kind} notification failed: ${err instanceof Error ? err.message : String(err)}`, { key: request.key });
+        })
+        .finally(() => notifying.delete(sending));
+      notifying.add(sending);
     }
+  }
+
+  /** Notifications in flight beside the main loop; every one is on the timeline before the run ends. */
+  const notifying = new Set<Promise<void>>();
+
+  function recordNotified(request: NotificationRequest, result: { duplicate: boolean; channel: string; recipients?: string[] }): void {
+    const to = result.recipients?.length ? ` (${result.recipients.join(', ')})` : '';
+    record('notified', 'system', `${request.kind} → ${request.lines.join(', ')}${to}${result.duplicate ? ' (already sent)' : ''}`, {
+      key: request.key,
+      kind: request.kind,
+      lines: request.lines,
+      channel: result.channel,
+    });
   }
 
   function shouldContinueAsNew(): boolean {
@@ -665,6 +689,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   await flushNotifications();
+  await condition(() => notifying.size === 0);
   await condition(allHandlersFinished);
   await archiveFinal();
   if (state.status !== 'resolved') {
