@@ -230,6 +230,17 @@ export function createApp(deps: AppDependencies): express.Express {
   const timeoutMs = deps.temporalTimeoutMs ?? 15_000;
   const app = express();
   app.disable('x-powered-by');
+  // How long the app took over each answer (Server-Timing), so a client can tell the engine's time
+  // from its own connect and queueing time (the benchmark reports both).
+  app.use((_req, res, next) => {
+    const received = process.hrtime.bigint();
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+      if (!this.headersSent) this.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - received) / 1e6).toFixed(1)}`);
+      return writeHead.apply(this, args);
+    } as Response['writeHead'];
+    next();
+  });
   // Before the body parser: a throttled client's body is never read, and a 413 carries the headers.
   app.use(limits(deps.limits));
   // Before the JSON parser: codec batches (whole histories) exceed the API's 64 kB body limit.

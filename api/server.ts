@@ -76,6 +76,10 @@ async function main(): Promise<void> {
   const server = app.listen(environment.PORT, () => {
     console.log(`API listening on http://localhost:${environment.PORT} (Temporal ${target.address}, namespace ${target.namespace})`);
   });
+  // Clients that come back after a 503's Retry-After (up to 60 s) reuse their connection: keep it
+  // open longer than that, or the server closes it just as the retry is sent (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const stop = () => {
     server.close(() => {
       void Promise.allSettled([connection.close(), archive.close()]).finally(() => process.exit(0));

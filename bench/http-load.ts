@@ -63,12 +63,18 @@ export interface BurstResult {
   peakInFlight: number;
   /** Latency of every attempt, by status. */
   attemptLatencies: Record<string, number[]>;
+  /**
+   * The API's own time for every answered attempt, by status (its `Server-Timing: app;dur=…`):
+   * from the request reaching the app to its answer, without the client's connect and queueing.
+   */
+  serverLatencies: Record<string, number[]>;
 }
 
 interface Attempt {
   status: string;
   latencyMs: number;
   retryAfterSeconds?: number;
+  serverMs?: number;
   body?: string;
 }
 
@@ -89,6 +95,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   let done = 0;
   const attemptStatuses: Record<string, number> = {};
   const attemptLatencies: Record<string, number[]> = {};
+  const serverLatencies: Record<string, number[]> = {};
   let shed = 0;
   let shedWithRetryAfter = 0;
   let retries = 0;
@@ -126,7 +133,9 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
             const retryAfter = res.headers['retry-after'];
+            const serverTiming = /\bapp;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
             finish({
+              ...(serverTiming ? { serverMs: Number(serverTiming[1]) } : {}),
               status: String(res.statusCode),
               body: Buffer.concat(chunks).toString('utf8'),
               ...(retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? { retryAfterSeconds: Number(retryAfter) } : {}),
@@ -167,6 +176,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       last = attempt;
       attemptStatuses[attempt.status] = (attemptStatuses[attempt.status] ?? 0) + 1;
       (attemptLatencies[attempt.status] ??= []).push(attempt.latencyMs);
+      if (attempt.serverMs !== undefined) (serverLatencies[attempt.status] ??= []).push(attempt.serverMs);
       if (options.accepted.includes(Number(attempt.status))) {
         ok = true;
         if (options.onAccepted && attempt.body) options.onAccepted(index, JSON.parse(attempt.body));
@@ -228,5 +238,6 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
     socketsOpened,
     peakInFlight,
     attemptLatencies,
+    serverLatencies,
   };
 }

@@ -34,6 +34,8 @@ export interface IntakeResult {
   finalFailures: Record<string, number>;
   /** Latency of the attempts answered with each status (p50/p99/max). */
   latencyByStatus: Record<string, Distribution>;
+  /** The API's own time per answer (Server-Timing), by status. */
+  serverLatencyByStatus: Record<string, Distribution>;
   shed: number;
   shedWithRetryAfter: number;
   retries: number;
@@ -173,6 +175,9 @@ async function measureIntake(stack: Stack, config: BenchConfig, say: (line: stri
     firstAttemptStatuses,
     finalFailures,
     latencyByStatus,
+    serverLatencyByStatus: Object.fromEntries(
+      Object.entries(burst.serverLatencies).map(([status, values]) => [status, distribution(values)]),
+    ),
     shed: burst.shed,
     shedWithRetryAfter: burst.shedWithRetryAfter,
     retries: burst.retries,

@@ -162,6 +162,8 @@ describe('POST /incidents on a saturated engine (real dev server, no worker poll
     const shedAt = Date.now();
     expect(shedRes.status).toBe(503);
     expect(Number(shedRes.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The app's own time is on every answer, so a client can tell it from its connect time.
+    expect(shedRes.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d)?$/);
     expect((await shedRes.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(/saturated/) });
     // Nothing was started for the shed report: a retry with the same key is a fresh, first attempt.
     await expect(client.workflow.getHandle(incidentIdFor('admission-shed')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
