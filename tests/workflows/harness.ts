@@ -158,15 +158,22 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
     try {
       return await body(harness);
     } finally {
+      // Every paging run of every incident: those the incident still lists, and the children the
+      // server holds for it (a run abandoned on close is not in the state any more).
       const runs = await Promise.all(
-        started.map((handle) =>
-          handle
+        started.map(async (handle) => {
+          const listed = await handle
             .query(stateQuery)
             .then((state) => state.pagingRuns)
-            .catch(() => [] as string[]),
-        ),
+            .catch(() => [] as string[]);
+          const pending = await handle
+            .describe()
+            .then((d) => (d.raw.pendingChildren ?? []).map((c) => c.workflowId ?? '').filter(Boolean))
+            .catch(() => [] as string[]);
+          return [...listed, ...pending];
+        }),
       );
-      const children = runs.flat().map((id) => env.client.workflow.getHandle(id));
+      const children = [...new Set(runs.flat())].map((id) => env.client.workflow.getHandle(id));
       await Promise.all(
         [...started, ...children].map((handle) => handle.terminate('test finished').catch(() => undefined)),
       );
