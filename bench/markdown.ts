@@ -65,7 +65,7 @@ export function renderReport(run: BenchRun): string {
     const shed503Server = intake.serverLatencyByStatus?.['503'];
     const early = shed503Server ? shed503Server.p99 < 1_000 : shed503 ? shed503.p50 <= 5_000 : true;
     lines.push(
-      `| Saturated: 429/503 with Retry-After, never a timeout; nothing accepted lost | ${intake.shed} shed (${intake.shedWithRetryAfter} with Retry-After${shed503 ? `, answered after ${percentLine(shed503)} at the client` : ''}${shed503Server ? `, ${percentLine(shed503Server)} in the API` : ''}), ${timeouts} client timeouts or connection errors, ${intake.acceptedMissing} accepted lost | ${verdict(intake.shedWithRetryAfter === intake.shed && timeouts === 0 && intake.acceptedMissing === 0 && early)}${early ? '' : ' (sheds only at the API\'s 15 s Temporal bound, not early)'} |`,
+      `| Saturated: 429/503 with Retry-After, never a timeout; nothing accepted lost | ${intake.shed} shed (${intake.shedWithRetryAfter} with Retry-After${shed503 ? `, answered after ${percentLine(shed503)} at the client` : ''}${shed503Server ? `, ${percentLine(shed503Server)} in the API` : ''}), ${timeouts} client timeouts or connection errors, ${intake.acceptedMissing} accepted lost | ${verdict(intake.shedWithRetryAfter === intake.shed && timeouts === 0 && intake.acceptedMissing === 0 && early)}${early ? '' : shed503Server ? ` (not at once: the API's own time for a 503 reached p99 ${ms(shed503Server.p99)})` : ' (sheds only at the API\'s 15 s Temporal bound, not early)'} |`,
     );
   }
   if (deadline) {
