@@ -70,13 +70,8 @@ export class AdmissionControl {
    * (seconds) without calling it.
    */
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    const verdict = this.decide();
-    if (verdict.shed) {
-      this.shed += 1;
-      throw new HttpError(503, 'the engine is saturated; retry after the given time with the same Idempotency-Key', {
-        retryAfter: verdict.retryAfterSeconds,
-      });
-    }
+    const refused = this.refusal();
+    if (refused) throw refused;
     this.admitted += 1;
     const ticket = this.nextTicket++;
     this.started.set(ticket, this.now());
@@ -88,6 +83,20 @@ export class AdmissionControl {
       this.started.delete(ticket);
       this.completions.push(this.now());
     }
+  }
+
+  /**
+   * The 503 a new intake request gets now, or `undefined` when it would be admitted. The app asks
+   * before reading the request's body (under a burst, waiting for bodies is most of the time),
+   * and `run` asks again.
+   */
+  refusal(): HttpError | undefined {
+    const verdict = this.decide();
+    if (!verdict.shed) return undefined;
+    this.shed += 1;
+    return new HttpError(503, 'the engine is saturated; retry after the given time with the same Idempotency-Key', {
+      retryAfter: verdict.retryAfterSeconds,
+    });
   }
 
   snapshot(): AdmissionSnapshot {

@@ -245,6 +245,11 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(limits(deps.limits));
   // Before the JSON parser: codec batches (whole histories) exceed the API's 64 kB body limit.
   if (deps.codecEndpoint) app.use(createCodecRouter(deps.codecEndpoint));
+  /** Intake is admitted only while the engine keeps up (see api/admission.ts); then bounded like any call. */
+  const admission = deps.admission instanceof AdmissionControl ? deps.admission : deps.admission ? new AdmissionControl(deps.admission) : undefined;
+  // A saturated engine refuses new intake before its body is read: under a burst, waiting for
+  // bodies is most of a request's time in the API.
+  if (admission) app.post(['/incidents', '/signals'], (_req, _res, next) => next(admission.refusal()));
   app.use(express.json({ limit: '64kb' }));
   // Who is calling (R-SEC-2): each protected route then names its permission.
   if (deps.auth) app.use(authenticateRequests(deps.auth));
@@ -252,8 +257,6 @@ export function createApp(deps: AppDependencies): express.Express {
 
   /** Every call to Temporal is bounded: an unreachable cluster answers 503, never a hang. */
   const bounded = <T>(fn: () => Promise<T>): Promise<T> => client.connection.withDeadline(Date.now() + timeoutMs, fn);
-  /** Intake is admitted only while the engine keeps up (see api/admission.ts); then bounded like any call. */
-  const admission = deps.admission instanceof AdmissionControl ? deps.admission : deps.admission ? new AdmissionControl(deps.admission) : undefined;
   const boundedIntake = <T>(fn: () => Promise<T>): Promise<T> => (admission ? admission.run(() => bounded(fn)) : bounded(fn));
 
   const links = (id: string) => ({

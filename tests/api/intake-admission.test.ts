@@ -4,7 +4,7 @@
  * is started for a shed report, and actions on open incidents are never shed.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { mkdtempSync } from 'node:fs';
@@ -174,6 +174,22 @@ describe('POST /incidents on a saturated engine (real dev server, no worker poll
       body: '{}',
     });
     expect([404, 409]).toContain(action.status);
+    // Refused before its body is read: a report whose body never finishes arriving is answered too.
+    const partial = await new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+      const req = request(`${base}/incidents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': '4096', authorization: `Bearer ${supportKey}` },
+      });
+      req.on('response', (res) => {
+        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('{"title": "赔款延迟", "descr');
+    });
+    expect(partial.status).toBe(503);
+    expect(Number(partial.retryAfter)).toBeGreaterThanOrEqual(1);
     // The shed answer came before the stuck report's own (it waits out the 6 s bound).
     const first = await stuck;
     expect(first.res.status).toBe(503);
