@@ -151,14 +151,19 @@ export async function openIncident(
     return await client.workflow.executeUpdateWithStart(triageUpdate, { startWorkflowOperation });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const state = await client.workflow.getHandle(id).query(stateQuery);
-    return {
-      id,
-      status: state.status,
-      triage: { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons },
-      deadlines: state.deadlines,
-    };
+    return existingIncident(client, id);
   }
+}
+
+/** A retried report's answer: the incident it opened before, as it stands now. */
+async function existingIncident(client: Client, id: string): Promise<TriageResponse> {
+  const state = await client.workflow.getHandle(id).query(stateQuery);
+  return {
+    id,
+    status: state.status,
+    triage: { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons },
+    deadlines: state.deadlines,
+  };
 }
 
 /** What the API needs to triage a report itself: the worker's policy and calendar. */
@@ -205,13 +210,7 @@ async function startTriagedIncident(
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const state = await client.workflow.getHandle(id).query(stateQuery);
-    return {
-      id,
-      status: state.status,
-      triage: { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons },
-      deadlines: state.deadlines,
-    };
+    return existingIncident(client, id);
   }
   // What the workflow's triage records: management joins the lines of a major incident (R-LINE-MGMT).
   const lines = result.severity === 'major' && !result.lines.includes('management') ? [...result.lines, 'management' as const] : result.lines;
