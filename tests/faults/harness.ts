@@ -225,12 +225,18 @@ export class FaultStack {
    * failed query is asked again a few times.
    */
   async state(id: string): Promise<IncidentState> {
+    // Bounded by time, not by count: on a busy two-core machine a restarted worker may be
+    // replaying a hundred histories before it can answer, and each query waits its own timeout.
+    const giveUpAt = Date.now() + 120_000;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.client.workflow.getHandle(id).query(stateQuery);
       } catch (err) {
-        if (attempt >= 6) throw err;
-        await sleep(1000 * attempt);
+        if (Date.now() >= giveUpAt) {
+          const cause = (err as { cause?: { message?: string } }).cause?.message;
+          throw new Error(`state of ${id}: query failed ${attempt} times over 120 s; last: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
+        }
+        await sleep(Math.min(1000 * attempt, 5000));
       }
     }
   }
