@@ -2,7 +2,10 @@
  * The worker: the one place real dependencies are built (policy, calendar, channels) and
  * handed to the activities. `npm run worker` runs one; run as many as the load needs.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -95,6 +98,24 @@ export function buildDependencies(env: NodeJS.ProcessEnv = process.env): Activit
   return { policy, calendar, notifier: new RosterNotifier(paging), paging, archive };
 }
 
+/**
+ * The workflow bundle's file: `WORKFLOW_BUNDLE_PATH` when it names one, else bundled by a
+ * short-lived child process. Bundling in the worker itself would keep webpack's memory in the
+ * worker's RSS for its whole life (issue 7: measured in bench/RESULTS.md).
+ */
+export async function preparedWorkflowBundle(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const named = env.WORKFLOW_BUNDLE_PATH;
+  if (named) {
+    if (!existsSync(named)) throw new Error(`WORKFLOW_BUNDLE_PATH: no file at ${named}`);
+    return named;
+  }
+  const script = resolve(__dirname, 'scripts', 'workflow-bundle.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: __dirname, maxBuffer: 1 << 20 });
+  const path = stdout.trim().split('\n').pop() ?? '';
+  if (!existsSync(path)) throw new Error(`workflow bundling printed no bundle path (got: ${stdout.slice(0, 200)})`);
+  return path;
+}
+
 async function main(): Promise<void> {
   const dependencies = buildDependencies();
   const target = readTemporalTarget();
@@ -107,6 +128,8 @@ async function main(): Promise<void> {
     dependencies,
     detection: readDetectionConfig(environment.DETECTION_FILE),
     customerNotices: new CustomerNoticeOutbox(resolve(environment.CUSTOMER_NOTICES_FILE)),
+    workflowBundle: { codePath: await preparedWorkflowBundle() },
+    tuning: { maxCachedWorkflows: environment.WORKER_MAX_CACHED_WORKFLOWS },
     ...(dataConverter ? { dataConverter } : {}),
   });
   const client = new Client({ connection, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });

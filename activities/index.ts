@@ -6,7 +6,7 @@ import type { Category, IncidentReport, TriageResult } from '../domain/types';
 import type { NotificationRequest } from '../workflows/contracts';
 import { maskContact, maskPersonalData } from '../domain/message';
 import type { Notifier } from './outbox';
-import { createPagingActivities, type PagingDependencies } from './paging';
+import { createFirstPageActivity, createPagingActivities, type PagingDependencies } from './paging';
 import { createArchiveActivities, type ArchiveDependencies } from './archive';
 
 export interface ActivityDependencies {
@@ -23,8 +23,10 @@ export interface ActivityDependencies {
  * dependencies (or in tests from fakes); workflows see only `import type` of it.
  */
 export function createActivities({ policy, calendar, notifier, paging, archive }: ActivityDependencies) {
+  const pagingActivities = createPagingActivities(paging);
   return {
-    ...createPagingActivities(paging),
+    ...pagingActivities,
+    ...createFirstPageActivity(pagingActivities),
     ...createArchiveActivities(archive),
     /**
      * Triage (R-CAT-*, R-SEV-*, R-LINE-*) and the response plan (R-T-*). Runs as an activity so

@@ -7,7 +7,7 @@ import { maskContact, maskPersonalData, renderPage } from '../domain/message';
 import type { PagingTarget } from '../domain/policy';
 import { findPerson, whoIsOnCall, type Roster } from '../domain/roster';
 import type { Line } from '../domain/types';
-import type { NotificationRequest, PageContent, PagedPerson } from '../workflows/contracts';
+import type { FirstPages, NotificationRequest, PageContent, PagedPerson } from '../workflows/contracts';
 import type { Channels, Delivery } from './channels';
 import type { Notifier } from './outbox';
 
@@ -360,7 +360,9 @@ export function createPagingActivities(deps: PagingDependencies) {
       // and the retry answers `duplicate` instead of paging the person again.
       await deps.ledger.complete(input.key, providerId);
       // The attempts that failed before this one go to the timeline with the page (nothing silent).
-      return { to, providerId, duplicate: false, attempt, failures: await deps.ledger.failures(input.key) };
+      // The try that delivered counts them all, the incident's own first try included.
+      const failures = await deps.ledger.failures(input.key);
+      return { to, providerId, duplicate: false, attempt: Math.max(attempt, failures.length + 1), failures };
     },
   };
 }
@@ -371,6 +373,50 @@ function voiceTwiml(say: string, lang: 'zh' | 'en'): string {
 }
 
 export type PagingActivities = ReturnType<typeof createPagingActivities>;
+
+/**
+ * The first step of a paging run, played by the incident itself as a local activity (issue 7):
+ * resolve the step's targets and send each person's first rule at once, under the very keys the
+ * paging run would use. A page the provider refuses is left out of `paged`: the run sends it
+ * with its retries (and the ledger keeps the refusal for its timeline entry).
+ */
+export function createFirstPageActivity(paging: PagingActivities) {
+  return {
+    async sendFirstPages(input: {
+      incidentId: string;
+      runKey: string;
+      targets: PagingTarget[];
+      lines: Line[];
+      at: string;
+      content: PageContent;
+    }): Promise<FirstPages> {
+      const people = await paging.resolvePagingTargets({ targets: input.targets, lines: input.lines, at: input.at });
+      const sends = people.flatMap((person) => {
+        const rule = [...person.rules].sort((a, b) => a.afterMinutes - b.afterMinutes)[0];
+        if (!rule) return [];
+        const key = `${input.incidentId}:${input.runKey}:r0:s0:${person.id}:${rule.channel}`;
+        return [
+          paging
+            .deliverPage({ key, personId: person.id, channel: rule.channel, content: input.content })
+            .then((result) => ({
+              type: 'paged' as const,
+              key,
+              runKey: input.runKey,
+              personId: person.id,
+              channel: rule.channel,
+              to: result.to,
+              duplicate: result.duplicate,
+              attempt: result.attempt,
+              failures: result.failures,
+            }))
+            .catch(() => undefined),
+        ];
+      });
+      const paged = (await Promise.all(sends)).filter((page) => page !== undefined);
+      return { people, paged };
+    },
+  };
+}
 
 /**
  * Notifications that need no acknowledgement (warnings, resolutions, "management informed"):

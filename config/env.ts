@@ -67,6 +67,12 @@ export const environmentSchema = z.object({
   INTAKE_MIN_IN_FLIGHT: z.coerce.number().int().positive().default(32),
   /** Intake requests in flight above which everything new is shed, whatever the rate. */
   INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2000),
+  /**
+   * Workflows the worker keeps in memory (Temporal's sticky cache). Past it, the least recently
+   * used is evicted and replayed from its history when it next has work: this bounds the
+   * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1500),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

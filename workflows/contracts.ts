@@ -229,6 +229,19 @@ export interface PagingInput {
   content: PageContent;
   /** Already acknowledged: page once per person, no follow-ups, no further steps. */
   acknowledged: boolean;
+  /**
+   * The first step as the incident already played it (issue 7: the first pages leave in the
+   * incident's own workflow task): the people it resolved to, and the send keys that went out.
+   * The run does not resolve, send or report those again; it sends what is left of the step.
+   */
+  first?: { people: PagedPerson[]; sent: string[] };
+}
+
+/** What the incident's own first pages of a run did (`sendFirstPages`). */
+export interface FirstPages {
+  people: PagedPerson[];
+  /** The pages a provider took (or had taken before), as the run would report them. */
+  paged: (Extract<PagingEvent, { type: 'paged' }> & { key: string })[];
 }
 
 /** What a paging run reports back to its incident's timeline. */

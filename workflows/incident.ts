@@ -81,6 +81,17 @@ const { archiveIncident } = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// Issue 7: each paging run's first pages leave in the incident's own workflow task (no child
+// workflow start, no activity task queue on the way). One attempt, bounded: what it does not
+// send, the paging run sends with its retries, under the same keys.
+const { sendFirstPages } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/** The patch that sends a run's first pages from the incident before its paging run starts. */
+const FIRST_PAGE_PATCH = 'first-pages-from-the-incident';
+
 /**
  * The patch that moved notifications beside the main loop: an e-mail server that is down while a
  * "due soon" notice retries must not hold back the next breach and its pages (R-T-BREACH).
@@ -401,31 +412,21 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     },
   );
 
+  /** Paging runs whose first pages are being sent; their start follows (a stop waits for it). */
+  const starting = new Map<string, Promise<void>>();
+  /** Runs whose first step the incident played: the run's own step-1 report is not recorded again. */
+  const firstStepPlayed = new Set<string>();
+
   // Every page, delivery result and escalation step of the paging runs lands on the timeline.
   setHandler(pagingEventSignal, (event: PagingEvent) => {
     switch (event.type) {
       case 'step':
+        // The incident played this run's first step itself and recorded it then.
+        if (event.round === 0 && event.step === 0 && firstStepPlayed.has(event.runKey)) break;
         record('paging-step', 'system', `${event.runKey}: round ${event.round + 1}, step ${event.step + 1} → ${event.people.join(', ') || 'nobody on call'}`, { ...event });
         break;
       case 'paged':
-        // Retries are part of the record: each refused attempt first, then the delivery.
-        for (const failure of event.failures ?? []) {
-          record('page-failed', 'system', `${event.personId} via ${event.channel} failed at ${failure.at}, retried: ${failure.error}`, {
-            runKey: event.runKey,
-            personId: event.personId,
-            channel: event.channel,
-            error: failure.error,
-            failedAt: failure.at,
-            permanent: false,
-            retried: true,
-          });
-        }
-        record(
-          'paged',
-          'system',
-          `${event.personId} via ${event.channel} (${event.to})${event.duplicate ? ', already sent' : ''}${(event.attempt ?? 1) > 1 ? `, on attempt ${event.attempt}` : ''}`,
-          { ...event },
-        );
+        recordPaged(event);
         break;
       case 'page-failed':
         record('page-failed', 'system', `${event.personId} via ${event.channel} failed${event.permanent ? ' permanently' : ''}: ${event.error}`, { ...event });
@@ -441,6 +442,27 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         break;
     }
   });
+
+  /** A page a provider took, on the timeline: each refused attempt first, then the delivery. */
+  function recordPaged(event: Extract<PagingEvent, { type: 'paged' }>): void {
+    for (const failure of event.failures ?? []) {
+      record('page-failed', 'system', `${event.personId} via ${event.channel} failed at ${failure.at}, retried: ${failure.error}`, {
+        runKey: event.runKey,
+        personId: event.personId,
+        channel: event.channel,
+        error: failure.error,
+        failedAt: failure.at,
+        permanent: false,
+        retried: true,
+      });
+    }
+    record(
+      'paged',
+      'system',
+      `${event.personId} via ${event.channel} (${event.to})${event.duplicate ? ', already sent' : ''}${(event.attempt ?? 1) > 1 ? `, on attempt ${event.attempt}` : ''}`,
+      { ...event },
+    );
+  }
 
   function pagingRunId(runKey: string): string {
     return `${state.id}-paging-${runKey}`;
@@ -541,18 +563,69 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     return next;
   }
 
+  // Abandoned on close so a continue-as-new never cuts a page short; stopped by signal instead.
+  const startPaging = async (input: PagingInput) => {
+    await startChild(pagingWorkflow, {
+      workflowId: pagingRunId(input.runKey),
+      args: [input],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  };
+
+  /**
+   * Issue 7 (R-T-BREACH on time): the run's first step is resolved and paged right here by a local
+   * activity, then the run starts with what it did and plays the rest. Beside the loop, like the
+   * notifications: a slow channel holds back no deadline.
+   */
+  function pageFirstThenStart(input: PagingInput): void {
+    const runId = pagingRunId(input.runKey);
+    const first = input.steps[0];
+    const run: Promise<void> = (first
+      ? sendFirstPages({
+          incidentId: input.incidentId,
+          runKey: input.runKey,
+          targets: first.targets,
+          lines: input.lines,
+          at: workflowNow().toISOString(),
+          content: input.content,
+        }).then(
+          (played) => {
+            firstStepPlayed.add(input.runKey);
+            record('paging-step', 'system', `${input.runKey}: round 1, step 1 → ${played.people.map((p) => p.id).join(', ') || 'nobody on call'}`, {
+              type: 'step',
+              runKey: input.runKey,
+              round: 0,
+              step: 0,
+              people: played.people.map((p) => p.id),
+            });
+            for (const { key: _key, ...event } of played.paged) recordPaged(event);
+            return { ...input, first: { people: played.people, sent: played.paged.map((p) => p.key) } };
+          },
+          // Not even the targets resolved: the run does it all, with its own retries.
+          () => input,
+        )
+      : Promise.resolve(input)
+    )
+      .then(startPaging)
+      .finally(() => {
+        starting.delete(runId);
+        notifying.delete(run);
+      });
+    starting.set(runId, run);
+    notifying.add(run);
+  }
+
   async function flushNotifications(): Promise<void> {
     while (pagingToStart.length > 0) {
       const input = pagingToStart.shift()!;
-      // Abandoned on close so a continue-as-new never cuts a page short; stopped by signal instead.
-      await startChild(pagingWorkflow, {
-        workflowId: pagingRunId(input.runKey),
-        args: [input],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
+      if (patched(FIRST_PAGE_PATCH)) pageFirstThenStart(input);
+      else await startPaging(input);
     }
     while (pagingSignals.length > 0) {
       const { runId, signal, by } = pagingSignals.shift()!;
+      // A run still sending its first pages is signalled once it has started.
+      const pending = starting.get(runId);
+      if (pending) await pending.catch(() => undefined);
       const handle = getExternalWorkflowHandle(runId);
       try {
         if (signal === 'stop') await handle.signal(stopPagingSignal, { reason: `acknowledged or resolved by ${by}` });

@@ -86,6 +86,11 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       }
       hurry = false;
       const key = `${input.incidentId}:${stepKey}:${person.id}:${rule.channel}`;
+      // Sent by the incident itself before this run started (and on its timeline already).
+      if (input.first?.sent.includes(key)) {
+        reached = true;
+        continue;
+      }
       try {
         const result = await deliverPage({ key, personId: person.id, channel: rule.channel, content: input.content });
         reached = true;
@@ -124,8 +129,10 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
     for (const [index, step] of steps.entries()) {
       if (stopped) break;
       escalateNow = false;
-      const people = await resolvePagingTargets({ targets: step.targets, lines: input.lines, at: workflowNow().toISOString() });
-      await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
+      // The first step may have been played by the incident already: same people, not reported twice.
+      const playedFirst = round === 0 && index === 0 ? input.first : undefined;
+      const people = playedFirst?.people ?? (await resolvePagingTargets({ targets: step.targets, lines: input.lines, at: workflowNow().toISOString() }));
+      if (!playedFirst) await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
       const stepKey = `${input.runKey}:r${round}:s${index}`;
       let over = false;
       let overAt: number | undefined = undefined;

@@ -1,7 +1,8 @@
 // Escalation policies (paging): step delays, repeats, acknowledgement stopping the rest, a hand-off
 // mid-incident, fallback to the next channel, nobody reachable, and no double page after a crash
 // between send and record. R-T-BREACH, R-LINE-*, R-LINE-MGMT.
-import { acknowledgeUpdate, type IncidentState } from '../../workflows/contracts';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { acknowledgeUpdate, type IncidentState, type PagingInput } from '../../workflows/contracts';
 import { CrashingLedger, MOBILE, testRoster } from './paging-fakes';
 import { MINUTE, environment, report, system, teardownEnvironment, waitFor, withHarness, type Harness } from './harness';
 
@@ -65,7 +66,8 @@ test('an acknowledgement mid-policy stops the follow-ups and the later steps', a
     const state = await waitFor(() => h.state(handle), (s) => !s.pagingRuns.includes(`${s.id}-paging-triage`));
     expect(events(state, 'paging-step')).toHaveLength(1);
     expect(h.channels.sent.filter((p) => p.channel === 'voice')).toEqual([]); // the 2-minute calls never went
-    expect(h.channels.to(MOBILE(5))).toEqual([]); // management was never paged
+    // Management was never paged by this run (the contact deadline's breach pages them, R-T-BREACH).
+    expect(h.channels.to(MOBILE(5)).filter((p) => p.key.includes(':triage:'))).toEqual([]);
   }, { policy });
 });
 
@@ -141,4 +143,43 @@ test('a worker dying between the send and its record does not page the person tw
     expect(h.channels.to(MOBILE(1)).filter((p) => p.channel === 'sms')).toHaveLength(1);
     expect(events(state, 'paged').find((e) => e.data?.personId === 'cs-1')!.data).toMatchObject({ duplicate: true });
   }, { policy, ledger });
+});
+
+test('issue 7: a run\'s first pages leave from the incident\'s own workflow task; the run sends only the rest, each page once', async () => {
+  await withHarness(async (h) => {
+    const { handle } = await h.start(general);
+    // The first step's first rules (SMS to cs-1 and claims-a) go out before the run exists.
+    const state = await waitFor(
+      () => h.state(handle),
+      (s) => events(s, 'paged').length >= 2 && s.pagingRuns.includes(`${s.id}-paging-triage`),
+    );
+    expect(events(state, 'paging-step')).toHaveLength(1);
+    expect(events(state, 'paged').map((e) => e.data?.duplicate)).toEqual([false, false]);
+    // The run's input carries what the incident played before starting it (a local activity):
+    // the people, and the two first SMS as sent.
+    const run = h.env.client.workflow.getHandle(`${state.id}-paging-triage`);
+    const started = (await run.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+    const input = defaultPayloadConverter.fromPayload<PagingInput>(started.input!.payloads![0]!);
+    expect(input.first?.sent.sort()).toEqual([`${state.id}:triage:r0:s0:claims-a:sms`, `${state.id}:triage:r0:s0:cs-1:sms`]);
+    expect(input.first?.people.map((p) => p.id).sort()).toEqual(['claims-a', 'cs-1']);
+
+    // The run neither resolves the first step again nor sends those pages; it sends the rest
+    // (claims-a's e-mail at once, the 2-minute calls), each once.
+    await h.env.sleep(2 * MINUTE + 1000);
+    const after = await waitFor(() => h.state(handle), (s) => events(s, 'paged').filter((e) => e.data?.channel === 'voice').length === 2);
+    const scheduled = (await run.fetchHistory()).events!.flatMap((e) => {
+      const attributes = e.activityTaskScheduledEventAttributes;
+      if (!attributes) return [];
+      const args = defaultPayloadConverter.fromPayload<{ key?: string }>(attributes.input!.payloads![0]!);
+      return [`${attributes.activityType!.name} ${args.key ?? ''}`.trim()];
+    });
+    expect(scheduled.filter((a) => a.startsWith('resolvePagingTargets'))).toEqual([]);
+    const byRun = scheduled.map((a) => a.replace('deliverPage ', ''));
+    expect(byRun.filter((key) => input.first!.sent.includes(key))).toEqual([]);
+    const keys = h.channels.sent.map((p) => p.key);
+    expect([...input.first!.sent, ...byRun].sort()).toEqual([...keys].sort());
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(events(after, 'paging-step')).toHaveLength(1);
+    expect(events(after, 'paged').filter((e) => e.data?.duplicate)).toEqual([]);
+  }, { policy });
 });

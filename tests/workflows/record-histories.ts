@@ -1,7 +1,9 @@
 /**
  * Records the histories the replay test runs (`npx tsx tests/workflows/record-histories.ts`).
  * Re-record only on purpose: a recorded history is a promise that running incidents started
- * by that code still replay under the current workflow code.
+ * by that code still replay under the current workflow code. Name files to write only those
+ * (`npx tsx tests/workflows/record-histories.ts first-pages-breach.pb`); the rest keep the
+ * histories of the code that recorded them.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +27,14 @@ function encode(history: unknown): Uint8Array {
   return History.encode(History.fromObject(history as Record<string, unknown>)).finish();
 }
 
+const only = process.argv.slice(2);
+
+function save(file: string, history: unknown): void {
+  if (only.length > 0 && !only.includes(file)) return;
+  writeFileSync(join(out, file), encode(history));
+  console.log(`recorded ${file}`);
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   await withHarness(async (h) => {
@@ -41,7 +51,7 @@ async function main(): Promise<void> {
     await handle.executeUpdate(reclassifyUpdate, { args: [{ actor: manager, severity: 'major', reason: 'press' }] });
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
     await handle.result();
-    writeFileSync(join(out, 'complaint-worked-through.pb'), encode(await handle.fetchHistory()));
+    save('complaint-worked-through.pb', await handle.fetchHistory());
 
     // A major system incident left alone: warnings, breaches, escalations.
     const major = await h.start(
@@ -57,7 +67,7 @@ async function main(): Promise<void> {
     await major.handle.executeUpdate(reclassifyUpdate, { args: [{ actor: manager, category: 'info', reason: 'test' }] });
     await major.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'restored' }] });
     await major.handle.result();
-    writeFileSync(join(out, 'major-system-breaches.pb'), encode(await major.handle.fetchHistory()));
+    save('major-system-breaches.pb', await major.handle.fetchHistory());
 
     // Triaged at the edge (the API's path since issue 7): the triage comes in the input, not from an activity.
     const edge = await h.start(report({ title: '赔款超期未付', description: '客户的理赔款审核通过后已超过十个工作日仍未到账' }), { edge: true });
@@ -66,7 +76,17 @@ async function main(): Promise<void> {
     await waitFor(() => h.state(edge.handle), (s) => s.deadlines.some((d) => d.state === 'breached'));
     await edge.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
     await edge.handle.result();
-    writeFileSync(join(out, 'edge-triaged.pb'), encode(await edge.handle.fetchHistory()));
+    save('edge-triaged.pb', await edge.handle.fetchHistory());
+
+    // Issue 7: every paging run's first pages sent by the incident itself (a local activity),
+    // then the run started with them; a breach and its run the same way, then a stop.
+    const first = await h.start(report({ title: '赔款超期未付', description: '客户的理赔款审核通过后已超过十个工作日仍未到账' }), { edge: true });
+    await h.env.sleep(40 * MINUTE);
+    await waitFor(() => h.state(first.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
+    await first.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await first.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+    await first.handle.result();
+    save('first-pages-breach.pb', await first.handle.fetchHistory());
   });
   await withHarness(
     async (h) => {
@@ -76,7 +96,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < 40; i++) await handle.executeUpdate(noteUpdate, { args: [{ actor: system, text: `n${i}` }] });
       await waitFor(() => h.state(handle), (s) => s.runs >= 2);
       const first = h.env.client.workflow.getHandle(handle.workflowId, firstRunId);
-      writeFileSync(join(out, 'continued-as-new.pb'), encode(await first.fetchHistory()));
+      save('continued-as-new.pb', await first.fetchHistory());
     },
     { policy: { continueAsNewAfterEvents: 100 } },
   );
