@@ -72,7 +72,7 @@ export const environmentSchema = z.object({
    * used is evicted and replayed from its history when it next has work: this bounds the
    * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1500),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
