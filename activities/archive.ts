@@ -1,7 +1,7 @@
 /**
- * The archive's activities: the incident workflow's snapshot writer (run as a local activity,
- * so every change reaches the archive without a round trip through the task queue) and the
- * daily retention run (R-REV-5).
+ * The archive's activities: the incident workflow's snapshot writer (an ordinary activity since
+ * patch archive-as-activity; a local activity before, see workflows/incident.ts) and the daily
+ * retention run (R-REV-5).
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { deriveCause } from '../domain/detection';

@@ -87,10 +87,34 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
     };
   }
 
-  /** The window slides: complaints older than it stop counting (R-CAT-COMP "within 24 hours"). */
+  /**
+   * The window slides: complaints older than it stop counting (R-CAT-COMP "within 24 hours").
+   * Entries are appended in arrival order (each stamped with the workflow clock), so the expired
+   * ones are a prefix: found from the front, not by a scan of every entry for every complaint
+   * (issue 7: a cluster of thousands of complaints replays in time, cold).
+   */
   function prune(): void {
     const from = now() - state.settings.windowMs;
-    state.entries = state.entries.filter((entry) => Date.parse(entry.at) >= from);
+    let keep = 0;
+    while (keep < state.entries.length && Date.parse(state.entries[keep]!.at) < from) keep++;
+    if (keep > 0) state.entries = state.entries.slice(keep);
+  }
+
+  /** The entries by event reference, kept in step with `state.entries` (which only grows at its end between prunes). */
+  let byRef = new Map<string, ClusterEntry>();
+  let indexed: ClusterEntry[] | undefined;
+  let indexedCount = 0;
+  function entryFor(eventRef: string): ClusterEntry | undefined {
+    if (indexed !== state.entries || indexedCount > state.entries.length) {
+      indexed = state.entries;
+      indexedCount = 0;
+      byRef = new Map();
+    }
+    for (; indexedCount < state.entries.length; indexedCount++) {
+      const entry = state.entries[indexedCount]!;
+      if (!byRef.has(entry.eventRef)) byRef.set(entry.eventRef, entry);
+    }
+    return byRef.get(eventRef);
   }
 
   function answer(entry: ClusterEntry, to: string | undefined, reply: Omit<RouteReply, 'eventRef'>): void {
@@ -139,7 +163,8 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
   async function linkIncidents(incidentIds: string[]): Promise<void> {
     const group = state.group;
     if (!group) return;
-    const fresh = [...new Set(incidentIds)].filter((id) => !group.linkedIncidents.includes(id));
+    const linked = new Set(group.linkedIncidents);
+    const fresh = [...new Set(incidentIds)].filter((id) => !linked.has(id));
     if (fresh.length === 0) return;
     const outcome = await activities.linkToGroup({ groupIncidentId: group.incidentId, incidentIds: fresh });
     if (outcome === 'done') group.linkedIncidents.push(...fresh);
@@ -164,7 +189,7 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
       state.settings = complaint.settings;
       drill = complaint.drill;
       prune();
-      const known = state.entries.find((entry) => entry.eventRef === complaint.eventRef);
+      const known = entryFor(complaint.eventRef);
       if (known) {
         // A redelivered signal (an activity retry): answer as before, count nothing.
         answer(known, complaint.replyTo, {
@@ -184,7 +209,7 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
         const batch = [{ complaint, entry }];
         while (inbox.length > 0) {
           const next = inbox[0]!;
-          if (state.entries.some((e) => e.eventRef === next.eventRef)) break;
+          if (entryFor(next.eventRef)) break;
           inbox.shift();
           const nextEntry = entryOf(next);
           state.entries.push(nextEntry);
@@ -193,13 +218,15 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
         const group = state.group;
         const outcome = await activities.attachToIncident({ incidentId: group.incidentId, links: groupLinks(batch.map((b) => b.entry)) });
         if (outcome === 'done') {
+          // The whole batch is counted already: one count answers every complaint in it.
+          const customers = distinctCustomers();
           for (const { complaint: routed, entry: attached } of batch) {
             attached.route = 'group';
             attached.groupIncidentId = group.incidentId;
             answer(attached, routed.replyTo, {
               route: 'group',
               incidentId: group.incidentId,
-              distinctCustomers: distinctCustomers(),
+              distinctCustomers: customers,
               reason: `attached to the open group complaint about ${state.causeLabel} (R-CAT-COMP)`,
             });
           }
@@ -233,7 +260,7 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
     if (incidents.length === 0) return;
     const arrived = incidents.splice(0, incidents.length);
     for (const incident of arrived) {
-      const entry = state.entries.find((e) => e.eventRef === incident.eventRef);
+      const entry = entryFor(incident.eventRef);
       if (entry) entry.incidentId = incident.incidentId;
     }
     if (state.group) await linkIncidents(arrived.map((incident) => incident.incidentId));

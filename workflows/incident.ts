@@ -71,15 +71,30 @@ const { notify } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-// R-REV-5: the archive gets each change as a local activity, retried for as long as it takes;
-// it runs beside the loop, never in its way. Retries past the first second wait on a workflow
-// timer (localRetryThreshold), so an archive that is down never holds a workflow task open and
-// delays no deadline.
+// R-REV-5: the archive gets each change, retried for as long as it takes, beside the loop and
+// never in its way: an archive that is down delays no deadline. Histories from before patch
+// archive-as-activity (below) wrote it as this local activity (retries past the first second
+// on a workflow timer, localRetryThreshold).
 const { archiveIncident } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   localRetryThreshold: '1 second',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+
+/**
+ * Since patch ARCHIVE_ACTIVITY_PATCH the same write is an ordinary activity. As a local activity
+ * it held the workflow task open while it ran (a slow write on a busy machine kept the task
+ * heartbeating for seconds, and a deadline's timer waited behind it), and its retry timer,
+ * interleaved with the loop's own timer being cancelled and started again, replayed differently
+ * from the first run: a worker restarted after a SIGKILL failed the incident's every workflow
+ * task (TMPRL1100, TimerMachine / timer id mismatches, found by the fault suite). An ordinary
+ * activity's schedule and result are history events, replayed exactly as they happened.
+ */
+const { archiveIncident: archiveIncidentTask } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+const ARCHIVE_ACTIVITY_PATCH = 'archive-as-activity';
 
 // Issue 7: each paging run's first pages leave in the incident's own workflow task (no child
 // workflow start, no activity task queue on the way). One attempt, bounded: what it does not
@@ -91,6 +106,18 @@ const { sendFirstPages } = proxyLocalActivities<Activities>({
 
 /** The patch that sends a run's first pages from the incident before its paging run starts. */
 const FIRST_PAGE_PATCH = 'first-pages-from-the-incident';
+
+/**
+ * The patch that withdrew FIRST_PAGE_PATCH for new work: its local activity ran beside the
+ * archive's, and two local activities in flight at once resolve in one order when first run and
+ * in another on replay, so a worker that restarted and replayed such a history failed every
+ * workflow task of the incident (TMPRL1100 "Missing associated machine for LocalActivity", seen
+ * by the fault suite's SIGKILLed worker). It also bought no time: breach-page p99 16.1 s with it,
+ * 13.5 s without (bench/RESULTS.md). The paging run sends every page again; at most one local
+ * activity (the archive's) is in flight per incident. Histories recorded with the first-pages
+ * path still replay through it.
+ */
+const FIRST_PAGE_WITHDRAWN_PATCH = 'first-pages-withdrawn';
 
 /**
  * The patch that moved notifications beside the main loop: an e-mail server that is down while a
@@ -618,7 +645,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   async function flushNotifications(): Promise<void> {
     while (pagingToStart.length > 0) {
       const input = pagingToStart.shift()!;
-      if (patched(FIRST_PAGE_PATCH)) pageFirstThenStart(input);
+      if (!patched(FIRST_PAGE_WITHDRAWN_PATCH) && patched(FIRST_PAGE_PATCH)) pageFirstThenStart(input);
       else await startPaging(input);
     }
     while (pagingSignals.length > 0) {
@@ -697,7 +724,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   function archive(): void {
     if (!archiveBehind()) return;
     const seq = lastSeq();
-    archiving = archiveIncident(state).then(
+    const write = patched(ARCHIVE_ACTIVITY_PATCH) ? archiveIncidentTask : archiveIncident;
+    archiving = write(state).then(
       () => {
         archivedSeq = seq;
         archiving = undefined;

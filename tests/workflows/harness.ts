@@ -174,6 +174,23 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
         }),
       );
       const children = [...new Set(runs.flat())].map((id) => env.client.workflow.getHandle(id));
+      // A workflow task or an activity still running when its workflow is terminated keeps the
+      // time-skipping server's clock locked for the rest of the file (the worker's completion is
+      // refused: "Task not found when completing"), so let what is in flight finish first: idle
+      // on two reads in a row. Bounded, for a run that never settles.
+      const settleBy = Date.now() + 5000;
+      for (let idleReads = 0; idleReads < 2 && Date.now() < settleBy; ) {
+        const busy = await Promise.all(
+          [...started, ...children].map((handle) =>
+            handle
+              .describe()
+              .then((d) => d.status.name === 'RUNNING' && ((d.raw.pendingActivities ?? []).length > 0 || Boolean(d.raw.pendingWorkflowTask)))
+              .catch(() => false),
+          ),
+        );
+        idleReads = busy.includes(true) ? 0 : idleReads + 1;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await Promise.all(
         [...started, ...children].map((handle) => handle.terminate('test finished').catch(() => undefined)),
       );
