@@ -82,9 +82,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ACK_LINK_SECRET: 'benchmark-ack-link-secret-0123456789',
     ...options.env,
   };
+  // BENCH_WORKER_PROFILE=<folder>: the worker writes V8 CPU profiles there (main thread and the
+  // workflow threads) when it stops, to see where its time goes.
+  const profile = process.env.BENCH_WORKER_PROFILE ? ` --cpu-prof --cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}` : '';
   if (Object.keys(settings).some((name) => name.startsWith('WORKER_'))) {
     // Worker tuning without touching worker.ts: preloaded, it adds the options to Worker.create.
-    settings.START_WORKER_CMD = `${process.execPath} --require ./bench/worker-tuning.cjs --import tsx worker.ts`;
+    settings.START_WORKER_CMD = `${process.execPath}${profile} --require ./bench/worker-tuning.cjs --import tsx worker.ts`;
+  } else if (profile) {
+    settings.START_WORKER_CMD = `${process.execPath}${profile} --import tsx worker.ts`;
   }
   if (settings.DEV_SERVER_EXTRA_ARGS) {
     // The dev server's extra arguments (SQLite pragmas, dynamic config) through a wrapper of the CLI.
