@@ -95,6 +95,8 @@ const { archiveIncident: archiveIncidentTask } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 const ARCHIVE_ACTIVITY_PATCH = 'archive-as-activity';
+/** The archive's pace on that path: a timeline that only grew is written at most this often. */
+const ARCHIVE_PACE_MS = 5000;
 
 // Issue 7: each paging run's first pages leave in the incident's own workflow task (no child
 // workflow start, no activity task queue on the way). One attempt, bounded: what it does not
@@ -582,6 +584,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   function nextWakeUp(): number | undefined {
     let next: number | undefined;
+    // A paced archive write that is waiting for its turn.
+    if (archiving === undefined && lastSeq() > archivedSeq && Number.isFinite(archiveDueAt())) next = archiveDueAt();
     for (const d of state.deadlines) {
       if (d.state !== 'pending') continue;
       const at = Date.parse(d.warned ? d.dueAt : d.warnAt);
@@ -718,13 +722,31 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let archivedSeq = 0;
   let archiving: Promise<void> | undefined;
   const lastSeq = () => nextSeq - 1;
-  const archiveBehind = () => archiving === undefined && lastSeq() > archivedSeq;
+  /** Known at the first write: whether this run writes by activity (ARCHIVE_ACTIVITY_PATCH), and so is paced. */
+  let archiveByActivity: boolean | undefined;
+  /** When the last write started (workflow time), and what it held of the incident's standing. */
+  let archiveStartedAt = -Infinity;
+  let archivedStanding = '';
+  /** Status, class and every deadline's state: what lists and the dashboard sort and filter on. */
+  const standing = () =>
+    [state.status, state.category, state.severity, state.escalationLevel, ...state.deadlines.map((d) => `${d.id}:${d.state}`)].join('|');
+  /**
+   * Paced (issue 7): a change of standing is written at once; a timeline that only grew (pages,
+   * deliveries, steps) waits until ARCHIVE_PACE_MS after the last write started, so a burst of
+   * paging events is one write, not one activity and workflow task each. Before the first write,
+   * and on the local-activity path of older histories, every change is written at once.
+   */
+  const archiveDueAt = () => (archiveByActivity === true && standing() === archivedStanding ? archiveStartedAt + ARCHIVE_PACE_MS : -Infinity);
+  const archiveBehind = () => archiving === undefined && lastSeq() > archivedSeq && workflowNow().getTime() >= archiveDueAt();
 
-  /** Starts a write of the current state when the timeline grew since the last one. */
-  function archive(): void {
-    if (!archiveBehind()) return;
+  /** Starts a write of the current state when the timeline grew since the last one (`force`: unpaced, at the close). */
+  function archive(force = false): void {
+    if (archiving !== undefined || lastSeq() <= archivedSeq || (!force && !archiveBehind())) return;
     const seq = lastSeq();
-    const write = patched(ARCHIVE_ACTIVITY_PATCH) ? archiveIncidentTask : archiveIncident;
+    archiveByActivity ??= patched(ARCHIVE_ACTIVITY_PATCH);
+    archiveStartedAt = workflowNow().getTime();
+    archivedStanding = standing();
+    const write = archiveByActivity ? archiveIncidentTask : archiveIncident;
     archiving = write(state).then(
       () => {
         archivedSeq = seq;
@@ -743,7 +765,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   async function archiveFinal(): Promise<void> {
     while (archiving !== undefined || lastSeq() > archivedSeq) {
       if (archiving) await archiving;
-      else archive();
+      else archive(true);
     }
   }
 

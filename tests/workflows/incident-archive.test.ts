@@ -80,3 +80,50 @@ test('an archive that is down delays no deadline, and catches up when it is back
     await real.close();
   }
 }, 120_000);
+
+test('issue 7: paging events are written paced (one write for a burst), a change of standing at once, and the archive catches up', async () => {
+  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
+  const writes: { lastSeq: number; status: string; serverMs: number }[] = [];
+  let serverClock: () => Promise<number> = async () => 0;
+  const counting: ArchiveStore = {
+    upsertIncident: async (snapshot, at) => {
+      writes.push({ lastSeq: Math.max(...snapshot.state.timeline.map((e) => e.seq)), status: snapshot.state.status, serverMs: await serverClock() });
+      return real.upsertIncident(snapshot, at);
+    },
+    getIncident: (id) => real.getIncident(id),
+    listIncidents: (filter) => real.listIncidents(filter),
+    listSummaries: (filter) => real.listSummaries(filter),
+    markCase: (id, input) => real.markCase(id, input),
+    findCases: (filter) => real.findCases(filter),
+    applyRetention: (now, years) => real.applyRetention(now, years),
+    backupTo: (path) => real.backupTo(path),
+    close: () => real.close(),
+  };
+  try {
+    await withHarness(
+      async (h) => {
+        serverClock = () => h.env.currentTimeMs();
+        const { handle, triage } = await h.start();
+        // The triage paging run reports a step and one entry per page sent: once paced,
+        // they reach the archive in fewer writes than entries, and the last write holds them all.
+        const paged = await waitFor(() => h.state(handle), (s) => s.timeline.filter((e) => e.type === 'paged').length >= 2);
+        await h.env.sleep(10_000);
+        const latest = Math.max(...paged.timeline.map((e) => e.seq));
+        const archived = await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= latest);
+        expect(archived?.lastSeq).toBeGreaterThanOrEqual(latest);
+        // Same standing (triggered, nothing breached): each write at least 5 s of workflow time after the one before.
+        const paced = writes.filter((w) => w.status === 'triggered');
+        expect(paced.length).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < paced.length; i++) expect(paced[i]!.serverMs - paced[i - 1]!.serverMs).toBeGreaterThanOrEqual(4_900);
+
+        // An acknowledgement changes the incident's standing: written at once, no pace.
+        const before = writes.length;
+        await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+        await waitFor(async () => writes.slice(before), (w) => w.some((x) => x.status === 'acknowledged'), 5_000);
+      },
+      { archive: counting },
+    );
+  } finally {
+    await real.close();
+  }
+});
