@@ -9,6 +9,21 @@ import { MINUTE, system, teardownEnvironment, waitFor, withHarness } from './har
 
 afterAll(teardownEnvironment);
 
+/** The real store with its writes going through `upsertIncident` (a switch, a counter). */
+function withWrites(real: ArchiveStore, upsertIncident: ArchiveStore['upsertIncident']): ArchiveStore {
+  return {
+    upsertIncident,
+    getIncident: (id) => real.getIncident(id),
+    listIncidents: (filter) => real.listIncidents(filter),
+    listSummaries: (filter) => real.listSummaries(filter),
+    markCase: (id, input) => real.markCase(id, input),
+    findCases: (filter) => real.findCases(filter),
+    applyRetention: (now, years) => real.applyRetention(now, years),
+    backupTo: (path) => real.backupTo(path),
+    close: () => real.close(),
+  };
+}
+
 test('the archive holds the record after triage, after each action, and in full at close', () =>
   withHarness(async (h) => {
     const { handle, triage } = await h.start();
@@ -36,23 +51,13 @@ test('an archive that is down delays no deadline, and catches up when it is back
   let down = true;
   let refused = 0;
   // The real store behind a switch: writes fail while `down`, as an unreachable database would.
-  const flaky: ArchiveStore = {
-    upsertIncident: (snapshot, at) => {
-      if (down) {
-        refused += 1;
-        return Promise.reject(new Error('archive unreachable'));
-      }
-      return real.upsertIncident(snapshot, at);
-    },
-    getIncident: (id) => real.getIncident(id),
-    listIncidents: (filter) => real.listIncidents(filter),
-    listSummaries: (filter) => real.listSummaries(filter),
-    markCase: (id, input) => real.markCase(id, input),
-    findCases: (filter) => real.findCases(filter),
-    applyRetention: (now, years) => real.applyRetention(now, years),
-    backupTo: (path) => real.backupTo(path),
-    close: () => real.close(),
-  };
+  const flaky = withWrites(real, (snapshot, at) => {
+    if (down) {
+      refused += 1;
+      return Promise.reject(new Error('archive unreachable'));
+    }
+    return real.upsertIncident(snapshot, at);
+  });
   try {
     await withHarness(
       async (h) => {
@@ -85,20 +90,10 @@ test('issue 7: paging events are written paced (one write for a burst), a change
   const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
   const writes: { lastSeq: number; status: string; serverMs: number }[] = [];
   let serverClock: () => Promise<number> = async () => 0;
-  const counting: ArchiveStore = {
-    upsertIncident: async (snapshot, at) => {
-      writes.push({ lastSeq: Math.max(...snapshot.state.timeline.map((e) => e.seq)), status: snapshot.state.status, serverMs: await serverClock() });
-      return real.upsertIncident(snapshot, at);
-    },
-    getIncident: (id) => real.getIncident(id),
-    listIncidents: (filter) => real.listIncidents(filter),
-    listSummaries: (filter) => real.listSummaries(filter),
-    markCase: (id, input) => real.markCase(id, input),
-    findCases: (filter) => real.findCases(filter),
-    applyRetention: (now, years) => real.applyRetention(now, years),
-    backupTo: (path) => real.backupTo(path),
-    close: () => real.close(),
-  };
+  const counting = withWrites(real, async (snapshot, at) => {
+    writes.push({ lastSeq: Math.max(...snapshot.state.timeline.map((e) => e.seq)), status: snapshot.state.status, serverMs: await serverClock() });
+    return real.upsertIncident(snapshot, at);
+  });
   try {
     await withHarness(
       async (h) => {
