@@ -115,9 +115,9 @@ const FIRST_PAGE_PATCH = 'first-pages-from-the-incident';
  * in another on replay, so a worker that restarted and replayed such a history failed every
  * workflow task of the incident (TMPRL1100 "Missing associated machine for LocalActivity", seen
  * by the fault suite's SIGKILLed worker). It also bought no time: breach-page p99 16.1 s with it,
- * 13.5 s without (bench/RESULTS.md). The paging run sends every page again; at most one local
- * activity (the archive's) is in flight per incident. Histories recorded with the first-pages
- * path still replay through it.
+ * 13.5 s without (bench/RESULTS.md). The paging run sends every page again (and since
+ * ARCHIVE_ACTIVITY_PATCH new work runs no local activity at all). Histories recorded with the
+ * first-pages path still replay through it.
  */
 const FIRST_PAGE_WITHDRAWN_PATCH = 'first-pages-withdrawn';
 
@@ -585,7 +585,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   function nextWakeUp(): number | undefined {
     let next: number | undefined;
     // A paced archive write that is waiting for its turn.
-    if (archiving === undefined && lastSeq() > archivedSeq && Number.isFinite(archiveDueAt())) next = archiveDueAt();
+    if (archivePending() && Number.isFinite(archiveDueAt())) next = archiveDueAt();
     for (const d of state.deadlines) {
       if (d.state !== 'pending') continue;
       const at = Date.parse(d.warned ? d.dueAt : d.warnAt);
@@ -737,11 +737,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
    * and on the local-activity path of older histories, every change is written at once.
    */
   const archiveDueAt = () => (archiveByActivity === true && standing() === archivedStanding ? archiveStartedAt + ARCHIVE_PACE_MS : -Infinity);
-  const archiveBehind = () => archiving === undefined && lastSeq() > archivedSeq && workflowNow().getTime() >= archiveDueAt();
+  /** The timeline grew since the last write, and no write is in flight. */
+  const archivePending = () => archiving === undefined && lastSeq() > archivedSeq;
+  const archiveBehind = () => archivePending() && workflowNow().getTime() >= archiveDueAt();
 
   /** Starts a write of the current state when the timeline grew since the last one (`force`: unpaced, at the close). */
   function archive(force = false): void {
-    if (archiving !== undefined || lastSeq() <= archivedSeq || (!force && !archiveBehind())) return;
+    if (!(force ? archivePending() : archiveBehind())) return;
     const seq = lastSeq();
     archiveByActivity ??= patched(ARCHIVE_ACTIVITY_PATCH);
     archiveStartedAt = workflowNow().getTime();
