@@ -131,7 +131,11 @@ export function renderReport(run: BenchRun): string {
       '| workflow | sampled | events | workflow tasks | activities | signals in / out | timers | children | updates |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       profileRow('incidentWorkflow', intake.profile.incident),
-      profileRow('pagingWorkflow (triage run)', intake.profile.paging),
+      // Since the `paging-in-the-incident` patch the paging runs play inside the incident's
+      // own history: a run without a child workflow has nothing to sample here.
+      ...(intake.profile.paging.workflows > 0
+        ? [profileRow('pagingWorkflow (triage run)', intake.profile.paging)]
+        : ['| pagingWorkflow (triage run) | 0 | (played inside the incident workflow: no child) | | | | | | |']),
       '',
     );
     lines.push(...usageTable('During the burst', intake.usageBurst));

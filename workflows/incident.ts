@@ -20,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { workflowNow } from './clock';
-import { pagingWorkflow } from './paging';
+import { pagingWorkflow, playPaging, type PagingControl } from './paging';
 import type { Activities } from '../activities';
 import { COMPLAINT_DEADLINES, progressDeadline, type Deadline, type ResponsePlan } from '../domain/deadlines';
 import { compareSeverity, type Line, type Severity } from '../domain/types';
@@ -126,6 +126,16 @@ const FIRST_PAGE_WITHDRAWN_PATCH = 'first-pages-withdrawn';
  * "due soon" notice retries must not hold back the next breach and its pages (R-T-BREACH).
  */
 const NOTIFY_PATCH = 'notifications-beside-the-loop';
+
+/**
+ * Issue 7: the patch that plays paging runs inside the incident instead of as child workflows.
+ * A child run cost a workflow start, its own workflow tasks, and a signal to the incident for
+ * every step, page and failure, each one more workflow task on both sides (about 72 history
+ * events and 10 workflow tasks per run, bench/RESULTS.md). In the incident, the same steps and
+ * activities run beside the main loop and report by a plain call. Incidents recorded before it
+ * still start (and replay) child runs, which `pagingWorkflow` keeps playing.
+ */
+const INLINE_PAGING_PATCH = 'paging-in-the-incident';
 
 function reject(message: string): never {
   throw ApplicationFailure.nonRetryable(message, INVALID_TRANSITION);
@@ -429,7 +439,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     escalateUpdate,
     ({ actor }: ActionBase) => {
       record('escalated', actor.name, `${actor.name} asked to escalate now`, { manual: true });
-      for (const runId of state.pagingRuns) pagingSignals.push({ runId, signal: 'escalate', by: actor.name });
+      signalPaging('escalate', actor.name);
       return state;
     },
     {
@@ -446,8 +456,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   /** Runs whose first step the incident played: the run's own step-1 report is not recorded again. */
   const firstStepPlayed = new Set<string>();
 
-  // Every page, delivery result and escalation step of the paging runs lands on the timeline.
-  setHandler(pagingEventSignal, (event: PagingEvent) => {
+  // Every page, delivery result and escalation step of the paging runs lands on the timeline:
+  // by signal from a run of its own, by a call from a run inside the incident.
+  setHandler(pagingEventSignal, (event: PagingEvent) => onPagingEvent(event));
+
+  function onPagingEvent(event: PagingEvent): void {
     switch (event.type) {
       case 'step':
         // The incident played this run's first step itself and recorded it then.
@@ -470,7 +483,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         changed = true;
         break;
     }
-  });
+  }
 
   /** A page a provider took, on the timeline: each refused attempt first, then the delivery. */
   function recordPaged(event: Extract<PagingEvent, { type: 'paged' }>): void {
@@ -498,7 +511,46 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   function stopPaging(by: string): void {
-    for (const runId of state.pagingRuns) pagingSignals.push({ runId, signal: 'stop', by });
+    signalPaging('stop', by);
+  }
+
+  /** Tells every running paging run to stop or escalate: a field of one inside the incident, a signal to one of its own. */
+  function signalPaging(signal: 'stop' | 'escalate', by: string): void {
+    for (const runId of state.pagingRuns) {
+      const inline = inlineRuns.get(runId);
+      if (!inline) pagingSignals.push({ runId, signal, by });
+      else if (signal === 'stop') inline.stopped = true;
+      else inline.escalateNow = true;
+    }
+  }
+
+  /** Paging runs played inside the incident (INLINE_PAGING_PATCH), by run id, and their promises. */
+  const inlineRuns = new Map<string, PagingControl>();
+  const playing = new Set<Promise<void>>();
+
+  /** Plays a paging run beside the main loop; it reports to the timeline as a child run's signals did. */
+  function playInline(input: PagingInput): void {
+    const runId = pagingRunId(input.runKey);
+    // Not stopped from the start when the incident is acknowledged already: a breach then pages
+    // its people once, without follow-ups (R-T-BREACH: the next level is paged). A run of its
+    // own started stopped in that case and paged nobody; its histories replay as they were.
+    const control: PagingControl = { stopped: false, escalateNow: false };
+    inlineRuns.set(runId, control);
+    const run: Promise<void> = playPaging(input, control, onPagingEvent)
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          // Only a failure past every retry ends up here: on the timeline, and the run is over.
+          record('page-failed', 'system', `${input.runKey}: paging run failed: ${err instanceof Error ? err.message : String(err)}`, { runKey: input.runKey });
+          state.pagingRuns = state.pagingRuns.filter((id) => id !== runId);
+        },
+      )
+      .finally(() => {
+        inlineRuns.delete(runId);
+        playing.delete(run);
+        changed = true;
+      });
+    playing.add(run);
   }
 
   /** Queues a paging run (R-T-BREACH escalation policy) for the main loop to start. */
@@ -649,7 +701,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   async function flushNotifications(): Promise<void> {
     while (pagingToStart.length > 0) {
       const input = pagingToStart.shift()!;
-      if (!patched(FIRST_PAGE_WITHDRAWN_PATCH) && patched(FIRST_PAGE_PATCH)) pageFirstThenStart(input);
+      if (patched(INLINE_PAGING_PATCH)) playInline(input);
+      else if (!patched(FIRST_PAGE_WITHDRAWN_PATCH) && patched(FIRST_PAGE_PATCH)) pageFirstThenStart(input);
       else await startPaging(input);
     }
     while (pagingSignals.length > 0) {
@@ -803,7 +856,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     await flushNotifications();
     fireDue(workflowNow());
     if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0) continue;
-    if (shouldContinueAsNew()) break;
+    // A run inside the incident ends before the incident continues as new (it cannot be carried over).
+    if (shouldContinueAsNew() && inlineRuns.size === 0) break;
     const wake = nextWakeUp();
     changed = false;
     const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);
@@ -814,7 +868,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   await flushNotifications();
-  await condition(() => notifying.size === 0);
+  await condition(() => notifying.size === 0 && playing.size === 0);
   await condition(allHandlersFinished);
   await archiveFinal();
   if (state.status !== 'resolved') {

@@ -41,14 +41,26 @@ const MINUTE = 60_000;
 /** The failure type a channel throws for a contact that can never work (style: permanent failure). */
 const INVALID_CONTACT = 'InvalidContact';
 
+/**
+ * What a paging run is told while it plays, and where it reports: signals for a run of its own
+ * (`pagingWorkflow`), plain fields and a function call for a run inside the incident (issue 7,
+ * patch `paging-in-the-incident`).
+ */
+export interface PagingControl {
+  /** Acknowledged or resolved: the run stops at its next turn. */
+  stopped: boolean;
+  /** "Escalate now": the current step's wait ends at once (reset at every step). */
+  escalateNow: boolean;
+}
+
+/** A paging run of its own: started by incidents recorded before patch `paging-in-the-incident`. */
 export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged' | 'exhausted'> {
-  let stopped = input.acknowledged;
-  let escalateNow = false;
+  const control: PagingControl = { stopped: input.acknowledged, escalateNow: false };
   setHandler(stopPagingSignal, () => {
-    stopped = true;
+    control.stopped = true;
   });
   setHandler(escalateNowSignal, () => {
-    escalateNow = true;
+    control.escalateNow = true;
   });
 
   const parentId = workflowInfo().parent?.workflowId ?? input.incidentId;
@@ -60,7 +72,18 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       // The incident has closed: nothing left to record on.
     }
   };
+  return playPaging(input, control, report);
+}
 
+/**
+ * Plays one paging run: every step in order, each person by their own rules, until the control
+ * says stop or the rounds run out. Every send, failure and step goes to `report` (awaited).
+ */
+export async function playPaging(
+  input: PagingInput,
+  control: PagingControl,
+  report: (event: PagingEvent) => Promise<void> | void,
+): Promise<'acknowledged' | 'exhausted'> {
   /**
    * Pages one person in one step. Rules fire at their `afterMinutes` unless the run stopped or
    * the step moved on before they fell due; a permanent failure moves straight to the person's
@@ -78,11 +101,11 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
         if (input.acknowledged) break;
         const dueAt = stepStart + rule.afterMinutes * MINUTE;
         const wait = dueAt - workflowNowMs();
-        if (wait > 0) await condition(() => stopped || stepOver(), wait);
+        if (wait > 0) await condition(() => control.stopped || stepOver(), wait);
         // A rule that fell due while the step was on is sent even when an earlier channel's
         // retries outlasted the step; only one due after the step ended is dropped.
         const endedAt = stepEndedAt();
-        if (stopped || (endedAt !== undefined && endedAt < dueAt)) break;
+        if (control.stopped || (endedAt !== undefined && endedAt < dueAt)) break;
       }
       hurry = false;
       const key = `${input.incidentId}:${stepKey}:${person.id}:${rule.channel}`;
@@ -125,10 +148,10 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
 
   const rounds = input.acknowledged ? 1 : input.repeat + 1;
   const steps = input.acknowledged ? input.steps.slice(0, 1) : input.steps;
-  for (let round = 0; round < rounds && !stopped; round++) {
+  for (let round = 0; round < rounds && !control.stopped; round++) {
     for (const [index, step] of steps.entries()) {
-      if (stopped) break;
-      escalateNow = false;
+      if (control.stopped) break;
+      control.escalateNow = false;
       // The first step may have been played by the incident already: same people, not reported twice.
       const playedFirst = round === 0 && index === 0 ? input.first : undefined;
       const people = playedFirst?.people ?? (await resolvePagingTargets({ targets: step.targets, lines: input.lines, at: workflowNow().toISOString() }));
@@ -149,7 +172,7 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       // could be reached — move on at once (and tell management, R-LINE-MGMT).
       const unreachable = () => settled === people.length && !reachedAny;
       const waitMs = step.escalateAfterMinutes * MINUTE;
-      if (waitMs > 0) await condition(() => stopped || escalateNow || unreachable(), waitMs);
+      if (waitMs > 0) await condition(() => control.stopped || control.escalateNow || unreachable(), waitMs);
       if (unreachable()) await report({ type: 'unreachable', runKey: input.runKey, round, step: index });
       over = true;
       overAt = workflowNowMs();
@@ -157,7 +180,7 @@ export async function pagingWorkflow(input: PagingInput): Promise<'acknowledged'
       if (input.acknowledged) break;
     }
   }
-  const outcome = stopped ? 'acknowledged' : 'exhausted';
+  const outcome = control.stopped ? 'acknowledged' : 'exhausted';
   await report({ type: 'finished', runKey: input.runKey, reason: outcome });
   return outcome;
 }

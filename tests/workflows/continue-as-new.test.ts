@@ -1,5 +1,6 @@
 // Long-lived incidents continue-as-new before history limits, losing nothing: timeline,
-// deadlines, escalation level and pending timers all carry over.
+// deadlines, escalation level and pending timers all carry over. A paging run plays inside the
+// incident (patch paging-in-the-incident), so the incident continues as new once it has ended.
 import { noteUpdate } from '../../workflows/contracts';
 import { MINUTE, system, teardownEnvironment, waitFor, withHarness } from './harness';
 
@@ -13,7 +14,14 @@ test('continue-as-new keeps the timeline and the deadlines, and the pending time
       for (let i = 1; i <= 40; i++) {
         await handle.executeUpdate(noteUpdate, { args: [{ actor: system, text: `note ${i}` }] });
       }
+      // The triage paging run (one step of 3 minutes here, cs-1's voice rule at 2 minutes falls inside
+      // it rather than on its end) is still on: no continue-as-new yet.
+      const during = await h.state(handle);
+      expect(during.runs).toBe(1);
+      expect(during.pagingRuns).toEqual([`${during.id}-paging-triage`]);
+      await h.env.sleep(3 * MINUTE + 1000);
       const state = await waitFor(() => h.state(handle), (s) => s.runs >= 2);
+      expect(state.pagingRuns).toEqual([]);
       expect((await handle.describe()).runId).not.toBe(firstRun);
       expect(state.timeline.filter((e) => e.type === 'note').map((e) => e.text)).toEqual(
         Array.from({ length: 40 }, (_, i) => `note ${i + 1}`),
@@ -21,7 +29,7 @@ test('continue-as-new keeps the timeline and the deadlines, and the pending time
       expect(state.timeline[0]!.type).toBe('reported');
       expect(state.deadlines.find((d) => d.id === 'contact')!.state).toBe('pending');
       // The contact deadline set in the first run still breaches on time in the new run.
-      await h.env.sleep(31 * MINUTE);
+      await h.env.sleep(28 * MINUTE);
       const after = await waitFor(
         () => h.state(handle),
         (s) => s.deadlines.find((d) => d.id === 'contact')?.state === 'breached',
@@ -33,6 +41,11 @@ test('continue-as-new keeps the timeline and the deadlines, and the pending time
       expect(after.timeline.filter((e) => e.type === 'paging-step' && e.data?.runKey === 'triage' && e.data?.round === 0 && e.data?.step === 0)).toHaveLength(1);
       expect(h.channels.sent.filter((p) => p.key.endsWith(':triage:r0:s0:cs-1:sms'))).toHaveLength(1);
     },
-    { policy: { continueAsNewAfterEvents: 100 } },
+    {
+      policy: {
+        continueAsNewAfterEvents: 100,
+        paging: { general: { steps: [{ targets: [{ lines: true }], escalateAfterMinutes: 3 }], repeat: 0 } },
+      },
+    },
   );
 });

@@ -1,10 +1,9 @@
 // Escalation policies (paging): step delays, repeats, acknowledgement stopping the rest, a hand-off
 // mid-incident, fallback to the next channel, nobody reachable, and no double page after a crash
 // between send and record. R-T-BREACH, R-LINE-*, R-LINE-MGMT.
-import { defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { getWorkflowBundle } from '../support/bundle';
-import { acknowledgeUpdate, type IncidentState, type PagingInput } from '../../workflows/contracts';
+import { acknowledgeUpdate, type IncidentState } from '../../workflows/contracts';
 import { CrashingLedger, MOBILE, testRoster } from './paging-fakes';
 import { MINUTE, environment, report, system, teardownEnvironment, waitFor, withHarness, type Harness } from './harness';
 
@@ -147,7 +146,7 @@ test('a worker dying between the send and its record does not page the person tw
   }, { policy, ledger });
 });
 
-test('first pages come from the paging run again (patch first-pages-withdrawn): no local activity in the incident, each page once, and the history replays', async () => {
+test('paging runs play inside the incident (patch paging-in-the-incident): no child workflow, no signal, no local activity, each page once, and the history replays', async () => {
   await withHarness(async (h) => {
     const { handle } = await h.start(general);
     const state = await waitFor(
@@ -155,11 +154,6 @@ test('first pages come from the paging run again (patch first-pages-withdrawn): 
       (s) => events(s, 'paged').length >= 2 && s.pagingRuns.includes(`${s.id}-paging-triage`),
     );
     expect(events(state, 'paging-step')).toHaveLength(1);
-    // The run resolved its first step itself and was started with nothing already sent.
-    const run = h.env.client.workflow.getHandle(`${state.id}-paging-triage`);
-    const started = (await run.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
-    const input = defaultPayloadConverter.fromPayload<PagingInput>(started.input!.payloads![0]!);
-    expect(input.first).toBeUndefined();
 
     await h.env.sleep(2 * MINUTE + 1000);
     const after = await waitFor(() => h.state(handle), (s) => events(s, 'paged').filter((e) => e.data?.channel === 'voice').length === 2);
@@ -167,10 +161,16 @@ test('first pages come from the paging run again (patch first-pages-withdrawn): 
     expect(new Set(keys).size).toBe(keys.length);
     expect(events(after, 'paged').filter((e) => e.data?.duplicate)).toEqual([]);
 
-    // The incident's history: no local activity at all (patches first-pages-withdrawn and
-    // archive-as-activity), and it replays on a fresh worker (the nondeterminism a restarted
-    // worker met when local activities overlapped or retried beside the loop's timer).
+    // The incident's history: the run's activities are its own, no child run was started and no
+    // paging signal came in (R-T-BREACH on time under load, issue 7); no local activity at all
+    // (patches first-pages-withdrawn and archive-as-activity); and it replays on a fresh worker
+    // (the nondeterminism a restarted worker met when local activities overlapped or retried).
     const history = await handle.fetchHistory();
+    const scheduled = history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).toEqual(expect.arrayContaining(['resolvePagingTargets', 'deliverPage', 'archiveIncident']));
+    expect(history.events!.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+    expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes)).toEqual([]);
+    await expect(h.env.client.workflow.getHandle(`${state.id}-paging-triage`).describe()).rejects.toThrow(/not found/i);
     const markers = history.events!.flatMap((e) => {
       const a = e.markerRecordedEventAttributes;
       if (a?.markerName !== 'core_local_activity') return [];
@@ -178,7 +178,30 @@ test('first pages come from the paging run again (patch first-pages-withdrawn): 
       return [JSON.parse(Buffer.from(data!).toString('utf8')) as { activity_type: string }];
     });
     expect(markers.map((m) => m.activity_type)).toEqual([]);
-    expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'archiveIncident')).toBe(true);
     await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, state.id);
+  }, { policy });
+});
+
+test('R-T-BREACH: a deadline missed after the acknowledgement still pages the next level, once and without follow-ups', async () => {
+  await withHarness(async (h) => {
+    const { handle } = await h.start(general);
+    await stepsSeen(h, handle, 1);
+    await h.env.sleep(MINUTE);
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    // The 30-minute contact deadline passes without a recorded contact (R-T-CONTACT).
+    await h.env.sleep(31 * MINUTE);
+    const state = await waitFor(
+      () => h.state(handle),
+      (s) => s.deadlines.some((d) => d.id === 'contact' && d.state === 'breached') && events(s, 'paged', 'breach-contact').length > 0,
+    );
+    expect(state.status).toBe('acknowledged');
+    const breachPages = h.channels.sent.filter((p) => p.key.includes(':breach-contact:'));
+    expect(breachPages.length).toBeGreaterThan(0);
+    expect(breachPages.every((p) => p.channel !== 'voice')).toBe(true);
+    // No follow-up later either: the run pages once when the incident is acknowledged.
+    await h.env.sleep(15 * MINUTE);
+    const later = await waitFor(() => h.state(handle), (s) => !s.pagingRuns.includes(`${s.id}-paging-breach-contact`));
+    expect(h.channels.sent.filter((p) => p.key.includes(':breach-contact:'))).toHaveLength(breachPages.length);
+    expect(events(later, 'paging-step', 'breach-contact')).toHaveLength(1);
   }, { policy });
 });

@@ -11,6 +11,7 @@ import { temporal } from '@temporalio/proto';
 import {
   acknowledgeUpdate,
   contactUpdate,
+  escalateUpdate,
   noteUpdate,
   progressUpdate,
   reclassifyUpdate,
@@ -87,6 +88,21 @@ async function main(): Promise<void> {
     await first.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
     await first.handle.result();
     save('first-pages-breach.pb', await first.handle.fetchHistory());
+
+    // Issue 7: paging runs played inside the incident (patch paging-in-the-incident): the triage
+    // run's steps and follow-ups, "escalate now", an acknowledgement, a breach after it (paged
+    // once), then the resolution.
+    const inline = await h.start(report(), { edge: true });
+    await h.env.sleep(3 * MINUTE);
+    await waitFor(() => h.state(inline.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.channel === 'voice'));
+    await inline.handle.executeUpdate(escalateUpdate, { args: [{ actor: system }] });
+    await waitFor(() => h.state(inline.handle), (s) => s.timeline.filter((e) => e.type === 'paging-step').length >= 2);
+    await inline.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await h.env.sleep(30 * MINUTE);
+    await waitFor(() => h.state(inline.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
+    await inline.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+    await inline.handle.result();
+    save('paging-in-the-incident.pb', await inline.handle.fetchHistory());
   });
   await withHarness(
     async (h) => {
@@ -98,7 +114,8 @@ async function main(): Promise<void> {
       const first = h.env.client.workflow.getHandle(handle.workflowId, firstRunId);
       save('continued-as-new.pb', await first.fetchHistory());
     },
-    { policy: { continueAsNewAfterEvents: 100 } },
+    // Since patch paging-in-the-incident the run continues as new once its paging run is over.
+    { policy: { continueAsNewAfterEvents: 100, paging: { general: { steps: [{ targets: [{ lines: true }], escalateAfterMinutes: 0 }], repeat: 0 } } } },
   );
   await teardownEnvironment();
 }
