@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     edgeTriage: { policy, calendar: createCalendar(readCalendarData(environment.CALENDAR_FILE), policy.timeZone) },
     ...(codec ? { codecEndpoint: { codec, ...readCodecEndpointSettings(process.env, environment.TEMPORAL_UI_URL) } } : {}),
   });
-  const server = app.listen(environment.PORT, () => {
+  // A burst of connections waits in the kernel's accept queue (up to net.core.somaxconn) while the
+  // event loop is busy, instead of overflowing Node's default of 511 and being reset.
+  const server = app.listen({ port: environment.PORT, backlog: 4096 }, () => {
     console.log(`API listening on http://localhost:${environment.PORT} (Temporal ${target.address}, namespace ${target.namespace})`);
   });
   // Clients that come back after a 503's Retry-After (up to 60 s) reuse their connection: keep it

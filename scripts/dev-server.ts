@@ -94,6 +94,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const uiUrl = uiPort === undefined ? undefined : `http://${connectHost}:${uiPort}`;
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'warn'];
+  // Eager activity dispatch: an activity scheduled by a workflow task goes back to the worker in
+  // the task's completion instead of through another poll, when the worker has a free slot.
+  // Nothing is given up for it (the activity is in the history as before); measured in
+  // bench/RESULTS.md: breach-page lateness p99 2.38 s without, 824 ms with, at 1,000 incidents.
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   if (options.dbFile) {
     const dbFile = resolve(options.dbFile);
     mkdirSync(dirname(dbFile), { recursive: true });
