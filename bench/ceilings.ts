@@ -3,7 +3,8 @@
  * - HTTP: the same burst, same client and connections, against a bare Express endpoint that
  *   parses the body and answers 201 (bench/bare-express.ts, its own process, as the API is);
  * - engine: a bare loop of workflow starts of a trivial workflow (no worker, nothing else)
- *   against the same embedded dev server, `concurrency` in flight on one client connection.
+ *   against the same embedded dev server, `concurrency` in flight on one client connection
+ *   (with BENCH_TEMPORAL=postgres, against the stack's Temporal server on PostgreSQL).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { findFreePort } from '../scripts/dev-server';
 import type { BenchConfig } from './config';
 import { runBurst } from './http-load';
-import { UsageSampler, type UsageReport } from './proc';
+import { UsageSampler, type SampleTarget, type UsageReport } from './proc';
 import { idempotencyKey, incidentReport } from './reports';
 import { repositoryRoot, startStack } from './stack';
 import { distribution, type Distribution } from './stats';
@@ -33,9 +34,9 @@ export interface CeilingsResult {
 
 export async function runCeilings(config: BenchConfig, say: (line: string) => void): Promise<CeilingsResult> {
   const http = await httpCeiling(config, say);
-  const stack = await startStack({ label: 'ceilings', keep: config.BENCH_KEEP, env: config.tuning });
+  const stack = await startStack({ label: 'ceilings', keep: config.BENCH_KEEP, env: config.tuning, temporal: config.BENCH_TEMPORAL });
   try {
-    const starts = await startCeiling(config, stack.temporalAddress, { server: stack.pids.server }, say);
+    const starts = await startCeiling(config, stack.temporalAddress, { server: stack.usageTargets.server }, say);
     return { http, starts };
   } finally {
     await stack.stop();
@@ -97,7 +98,7 @@ async function httpCeiling(config: BenchConfig, say: (line: string) => void): Pr
 async function startCeiling(
   config: BenchConfig,
   address: string,
-  pids: Record<string, number>,
+  pids: Record<string, SampleTarget>,
   say: (line: string) => void,
 ): Promise<CeilingResult> {
   const connection = await Connection.connect({ address });

@@ -45,6 +45,12 @@ const schema = z.object({
     .enum(['0', '1'])
     .default('0')
     .transform((v) => v === '1'),
+  /**
+   * The Temporal service under the stack: `dev`, npm start's embedded default (the CLI dev
+   * server on SQLite), or `postgres`, a real Temporal server on PostgreSQL started for each
+   * stack (bench/postgres-temporal.ts; built by scripts/install-temporal-server.sh).
+   */
+  BENCH_TEMPORAL: z.enum(['dev', 'postgres']).default('dev'),
 });
 
 export type BenchConfig = z.infer<typeof schema> & {
@@ -68,6 +74,9 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     throw new Error(`invalid benchmark environment: ${problems.join('; ')}`);
   }
   const settings = result.data;
+  if (settings.BENCH_TEMPORAL === 'postgres' && present.DEV_SERVER_EXTRA_ARGS) {
+    throw new Error('invalid benchmark environment: DEV_SERVER_EXTRA_ARGS tunes the dev server, which BENCH_TEMPORAL=postgres does not run');
+  }
   const tuning = Object.fromEntries(
     Object.entries(present).filter(([name]) => TUNING_PREFIXES.some((prefix) => name.startsWith(prefix))),
   ) as Record<string, string>;
@@ -83,7 +92,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
 }
 
 export function isDefaultRun(env: NodeJS.ProcessEnv = process.env): boolean {
-  return ['BENCH_N', 'BENCH_CEILING_N', 'BENCH_CONCURRENCY', 'BENCH_DEADLINE_N', 'BENCH_SIGNAL_N', 'BENCH_SCENARIOS', 'BENCH_CONTACT_MINUTES', 'BENCH_WARNING_MINUTES', 'BENCH_DEADLINE_SPREAD_SECONDS', 'BENCH_KEEPALIVE'].every(
+  return ['BENCH_N', 'BENCH_CEILING_N', 'BENCH_CONCURRENCY', 'BENCH_DEADLINE_N', 'BENCH_SIGNAL_N', 'BENCH_SCENARIOS', 'BENCH_CONTACT_MINUTES', 'BENCH_WARNING_MINUTES', 'BENCH_DEADLINE_SPREAD_SECONDS', 'BENCH_KEEPALIVE', 'BENCH_TEMPORAL'].every(
     (name) => !env[name],
   );
 }

@@ -45,7 +45,7 @@ export async function signalsAvailable(baseUrl: string, auth: Record<string, str
 }
 
 export async function runCorrelated(config: BenchConfig, say: (line: string) => void): Promise<CorrelatedResult> {
-  const stack = await startStack({ label: 'correlated', keep: config.BENCH_KEEP, env: config.tuning });
+  const stack = await startStack({ label: 'correlated', keep: config.BENCH_KEEP, env: config.tuning, temporal: config.BENCH_TEMPORAL });
   try {
     if (!(await signalsAvailable(stack.baseUrl, stack.auth.integration))) {
       return { ran: false, reason: 'POST /signals is not mounted by the API in this tree (the detection feature, issue 4, has not landed): it answers 404' };
@@ -68,7 +68,7 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
       : { hospital: `Bench Hospital ${run} solo ${i}`, reasonCode: `R-SOLO-${i}` };
   const decisions: Record<string, number> = {};
   const groupIds = new Set<string>();
-  const sampler = new UsageSampler({ server: stack.pids.server, worker: stack.pids.worker, api: stack.pids.api });
+  const sampler = new UsageSampler(stack.usageTargets);
   say(`correlated: ${n} complaint signals, ${SHARED_CAUSES} shared causes × ${perCause}, ${unshared} unshared`);
   const burst = await runBurst({
     url: `${stack.baseUrl}/signals`,

@@ -47,7 +47,7 @@ export async function runDeadline(config: BenchConfig, say: (line: string) => vo
     deadlines: { contactMinutes: config.BENCH_CONTACT_MINUTES },
     warningLeadMinutes: { contact: config.BENCH_WARNING_MINUTES },
   };
-  const stack = await startStack({ label: 'deadline', keep: config.BENCH_KEEP, env: config.tuning, policy });
+  const stack = await startStack({ label: 'deadline', keep: config.BENCH_KEEP, env: config.tuning, temporal: config.BENCH_TEMPORAL, policy });
   try {
     return await measureDeadline(stack, config, say);
   } finally {
@@ -59,7 +59,7 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
   const run = `d${Date.now().toString(36)}`;
   const n = config.deadlineN;
   const dueAt = new Map<string, number>();
-  const sampler = new UsageSampler({ server: stack.pids.server, worker: stack.pids.worker, api: stack.pids.api });
+  const sampler = new UsageSampler(stack.usageTargets);
   const outbox = new OutboxTail(stack.outboxFile);
   const breachPages = new FirstPages('breach-contact');
   let ticks = 0;

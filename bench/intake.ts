@@ -60,7 +60,7 @@ export interface IntakeResult {
 const PAGED_TIMEOUT_MS = 20 * 60_000;
 
 export async function runIntake(config: BenchConfig, say: (line: string) => void): Promise<IntakeResult> {
-  const stack = await startStack({ label: 'intake', keep: config.BENCH_KEEP, env: config.tuning });
+  const stack = await startStack({ label: 'intake', keep: config.BENCH_KEEP, env: config.tuning, temporal: config.BENCH_TEMPORAL });
   try {
     return await measureIntake(stack, config, say);
   } finally {
@@ -74,7 +74,7 @@ async function measureIntake(stack: Stack, config: BenchConfig, say: (line: stri
   const idByIndex: (string | undefined)[] = new Array(n);
   const categories: Record<string, number> = {};
   const severities: Record<string, number> = {};
-  const pids = { server: stack.pids.server, worker: stack.pids.worker, api: stack.pids.api };
+  const pids = stack.usageTargets;
   const sampler = new UsageSampler(pids);
   const outbox = new OutboxTail(stack.outboxFile);
   const triagePages = new FirstPages('triage');

@@ -11,9 +11,13 @@ function verdict(met: boolean | undefined): string {
 }
 
 function usageTable(title: string, usage: UsageReport): string[] {
-  const rows = Object.entries(usage.processes).map(
-    ([name, p]) => `| ${name} | ${mib(p.maxRssBytes)} | ${mib(p.lastRssBytes)} | ${p.cpuSeconds.toFixed(1)} s | ${((p.cpuSeconds / usage.seconds) * 100).toFixed(0)}% |`,
-  );
+  const row = (name: string, p: { maxRssBytes: number; lastRssBytes: number; cpuSeconds: number }) =>
+    `| ${name} | ${mib(p.maxRssBytes)} | ${mib(p.lastRssBytes)} | ${p.cpuSeconds.toFixed(1)} s | ${((p.cpuSeconds / usage.seconds) * 100).toFixed(0)}% |`;
+  const rows = Object.entries(usage.processes).flatMap(([name, p]) => [
+    row(p.memory === 'pss-sum' ? `${name} (all parts; memory: PSS summed)` : name, p),
+    // A group's parts (the Temporal server, PostgreSQL): already counted in the row above.
+    ...Object.entries(p.parts ?? {}).map(([part, usagePart]) => row(`${name} › ${part}`, usagePart)),
+  ]);
   return [
     `${title} (${usage.seconds.toFixed(0)} s; machine busy ${((usage.machineBusySeconds / (usage.seconds * usage.cores || 1)) * 100).toFixed(0)}% of ${usage.cores} cores, ` +
       `of which ${usage.outsideBusySeconds.toFixed(0)} CPU-s (${((usage.outsideBusySeconds / (usage.seconds * usage.cores || 1)) * 100).toFixed(0)}% of the machine) went to processes outside the stack and the bench):`,
@@ -28,7 +32,14 @@ function usageTable(title: string, usage: UsageReport): string[] {
 /** CPU a process spent per accepted incident, over the burst and the wait for the pages: robust to other load on the machine. */
 function perIncident(intake: NonNullable<BenchRun['intake']>, name: string): string {
   const seconds = (intake.usageBurst.processes[name]?.cpuSeconds ?? 0) + (intake.usageAfter.processes[name]?.cpuSeconds ?? 0);
-  return intake.accepted ? ms((seconds * 1000) / intake.accepted) : 'n/a';
+  if (!intake.accepted) return 'n/a';
+  // A group (the Temporal server on PostgreSQL): its parts' shares too.
+  const parts = Object.keys(intake.usageBurst.processes[name]?.parts ?? {}).map((part) => {
+    const partSeconds =
+      (intake.usageBurst.processes[name]?.parts?.[part]?.cpuSeconds ?? 0) + (intake.usageAfter.processes[name]?.parts?.[part]?.cpuSeconds ?? 0);
+    return `${part} ${ms((partSeconds * 1000) / intake.accepted)}`;
+  });
+  return `${ms((seconds * 1000) / intake.accepted)}${parts.length ? ` (${parts.join(' + ')})` : ''}`;
 }
 
 export function renderReport(run: BenchRun): string {
@@ -38,6 +49,7 @@ export function renderReport(run: BenchRun): string {
   lines.push('```', run.command, '```', '');
   lines.push(
     `Machine: ${run.machine.cores} × ${run.machine.cpu}, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}, ${run.machine.temporal.split('\n')[0]}; ` +
+      `persistence: ${run.machine.persistence}; ` +
       `load average before ${run.machine.loadBefore.split(' ').slice(0, 3).join(' ')}, after ${run.machine.loadAfter.split(' ').slice(0, 3).join(' ')}. ` +
       `Scenarios: ${run.config.scenarios.join(', ')}; ${run.finishedAt ? `${Math.round((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 60_000)} min in all` : ''}.`,
     '',

@@ -25,6 +25,31 @@ export function cpuSeconds(pid: number): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds of `pid` itself plus those of its children that have exited and been waited for
+ * (cutime and cstime, proc(5) 16 and 17). Summed over every live process of a tree, this counts
+ * each process of the tree once, including the ones that are gone (a database's backends).
+ */
+export function cpuSecondsWithReapedChildren(pid: number): number | undefined {
+  const fields = statFields(pid);
+  if (!fields) return undefined;
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Proportional set size of `pid` in bytes (`Pss` of /proc/<pid>/smaps_rollup): its private pages
+ * plus its share of the pages it shares, so the PSS of several processes adds up to the memory
+ * they hold together (a database's shared buffers counted once, not once per backend).
+ */
+export function proportionalBytes(pid: number): number | undefined {
+  try {
+    const match = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The parent pid of `pid`. */
 export function parentPid(pid: number): number | undefined {
   const fields = statFields(pid);
@@ -77,9 +102,31 @@ export interface ProcessSample {
   cpuLast: number;
 }
 
+/**
+ * Several processes sampled as one figure (the Temporal server and its PostgreSQL), in named
+ * parts whose members are looked up again at each sample (database backends come and go). A
+ * group's memory is the sum of its members' PSS, its CPU the sum of their own and reaped children's.
+ */
+export interface ProcessGroup {
+  parts: Record<string, () => number[]>;
+}
+
+/** What a sampled name stands for: one process, or a group. */
+export type SampleTarget = number | ProcessGroup;
+
+export interface ProcessUsage {
+  maxRssBytes: number;
+  lastRssBytes: number;
+  cpuSeconds: number;
+  /** A group's parts, each measured the same way; not counted again in the machine's totals. */
+  parts?: Record<string, { maxRssBytes: number; lastRssBytes: number; cpuSeconds: number }>;
+  /** How the memory figures were taken: VmRSS of one process, or the PSS summed over a group. */
+  memory?: 'rss' | 'pss-sum';
+}
+
 export interface UsageReport {
-  /** Per process: peak and last RSS (bytes), CPU seconds used over the window. */
-  processes: Record<string, { maxRssBytes: number; lastRssBytes: number; cpuSeconds: number }>;
+  /** Per process (or group): peak and last RSS (bytes), CPU seconds used over the window. */
+  processes: Record<string, ProcessUsage>;
   /** Wall seconds the window lasted. */
   seconds: number;
   /** Busy CPU seconds of the whole machine over the window, and how many went to processes outside the stack and the bench. */
@@ -95,35 +142,54 @@ export interface UsageReport {
  */
 export class UsageSampler {
   private readonly samples = new Map<string, ProcessSample>();
+  /** Samples of each group's parts, by `<group>\0<part>`. */
+  private readonly partSamples = new Map<string, ProcessSample>();
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = performance.now();
   private readonly machineStart = machineCpuSeconds();
   private readonly selfStart = cpuSeconds(process.pid) ?? 0;
 
   constructor(
-    private readonly pids: Record<string, number>,
+    private readonly targets: Record<string, SampleTarget>,
     intervalMs = 1_000,
   ) {
-    for (const [name, pid] of Object.entries(pids)) {
-      const cpu = cpuSeconds(pid) ?? 0;
-      const rss = residentBytes(pid) ?? 0;
-      this.samples.set(name, { maxRss: rss, lastRss: rss, cpuStart: cpu, cpuLast: cpu });
+    for (const [name, target] of Object.entries(targets)) {
+      if (typeof target === 'number') {
+        this.samples.set(name, fresh(cpuSeconds(target) ?? 0, residentBytes(target) ?? 0));
+        continue;
+      }
+      let cpu = 0;
+      let memory = 0;
+      for (const [part, pids] of Object.entries(target.parts)) {
+        const measured = measureGroup(pids());
+        this.partSamples.set(`${name}\0${part}`, fresh(measured.cpu, measured.memory));
+        cpu += measured.cpu;
+        memory += measured.memory;
+      }
+      this.samples.set(name, fresh(cpu, memory));
     }
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
   }
 
   private sample(): void {
-    for (const [name, pid] of Object.entries(this.pids)) {
+    for (const [name, target] of Object.entries(this.targets)) {
       const sample = this.samples.get(name);
       if (!sample) continue;
-      const rss = residentBytes(pid);
-      const cpu = cpuSeconds(pid);
-      if (rss !== undefined) {
-        sample.lastRss = rss;
-        sample.maxRss = Math.max(sample.maxRss, rss);
+      if (typeof target === 'number') {
+        record(sample, cpuSeconds(target), residentBytes(target));
+        continue;
       }
-      if (cpu !== undefined) sample.cpuLast = cpu;
+      let cpu = 0;
+      let memory = 0;
+      for (const [part, pids] of Object.entries(target.parts)) {
+        const measured = measureGroup(pids());
+        const partSample = this.partSamples.get(`${name}\0${part}`);
+        if (partSample) record(partSample, measured.cpu, measured.memory);
+        cpu += measured.cpu;
+        memory += measured.memory;
+      }
+      record(sample, cpu, memory);
     }
   }
 
@@ -142,6 +208,17 @@ export class UsageSampler {
       const used = sample.cpuLast - sample.cpuStart;
       stackCpu += used;
       processes[name] = { maxRssBytes: sample.maxRss, lastRssBytes: sample.lastRss, cpuSeconds: used };
+      const target = this.targets[name];
+      if (target !== undefined && typeof target !== 'number') {
+        const parts: NonNullable<ProcessUsage['parts']> = {};
+        for (const part of Object.keys(target.parts)) {
+          const partSample = this.partSamples.get(`${name}\0${part}`);
+          if (partSample) {
+            parts[part] = { maxRssBytes: partSample.maxRss, lastRssBytes: partSample.lastRss, cpuSeconds: partSample.cpuLast - partSample.cpuStart };
+          }
+        }
+        processes[name] = { ...processes[name]!, parts, memory: 'pss-sum' };
+      }
     }
     const selfCpu = (cpuSeconds(process.pid) ?? 0) - this.selfStart;
     processes.bench = { maxRssBytes: residentBytes(process.pid) ?? 0, lastRssBytes: residentBytes(process.pid) ?? 0, cpuSeconds: selfCpu };
@@ -154,4 +231,29 @@ export class UsageSampler {
       cores: Math.round((machineEnd.total - this.machineStart.total) / ((performance.now() - this.startedAt) / 1000)) || 0,
     };
   }
+}
+
+function fresh(cpu: number, memory: number): ProcessSample {
+  return { maxRss: memory, lastRss: memory, cpuStart: cpu, cpuLast: cpu };
+}
+
+function record(sample: ProcessSample, cpu: number | undefined, memory: number | undefined): void {
+  if (memory !== undefined) {
+    sample.lastRss = memory;
+    sample.maxRss = Math.max(sample.maxRss, memory);
+  }
+  // A group's CPU only grows while its processes live; a sum read while one of them was being
+  // reaped could dip by a tick, so the figure never goes back.
+  if (cpu !== undefined) sample.cpuLast = Math.max(sample.cpuLast, cpu);
+}
+
+/** A group's CPU (own and reaped children's) and memory (PSS), summed over the pids alive now. */
+function measureGroup(pids: number[]): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const pid of new Set(pids)) {
+    cpu += cpuSecondsWithReapedChildren(pid) ?? 0;
+    memory += proportionalBytes(pid) ?? 0;
+  }
+  return { cpu, memory };
 }

@@ -8,6 +8,9 @@
  * and `.md`; a run with every default (no BENCH_* size or scenario set), or with
  * BENCH_UPDATE_RESULTS=1, also replaces the generated block of `bench/RESULTS.md`.
  *
+ * BENCH_TEMPORAL=postgres runs every stack on a real Temporal server on PostgreSQL instead of
+ * the dev server (bench/postgres-temporal.ts); the result says which persistence it measured.
+ *
  * Environment: see bench/config.ts. Variables named WORKER_* (bench/worker-tuning.cjs), DEV_SERVER_EXTRA_ARGS (bench/temporal-cli.sh) and RATE_LIMIT_* reach the
  * stack unchanged and are recorded with the result (the tuning being tried).
  */
@@ -22,6 +25,7 @@ import { runDeadline, type DeadlineResult } from './deadline';
 import { runIntake, type IntakeResult } from './intake';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
 import { renderReport } from './markdown';
+import { describePostgresTemporal } from './postgres-temporal';
 import { repositoryRoot } from './stack';
 
 export interface BenchRun {
@@ -29,7 +33,17 @@ export interface BenchRun {
   finishedAt: string;
   command: string;
   config: Omit<BenchConfig, 'BENCH_SCENARIOS'> & { scenarios: string[] };
-  machine: { cores: number; cpu: string; memoryGiB: number; node: string; temporal: string; loadBefore: string; loadAfter: string };
+  machine: {
+    cores: number;
+    cpu: string;
+    memoryGiB: number;
+    node: string;
+    temporal: string;
+    /** The Temporal service's persistence (BENCH_TEMPORAL): the dev server's SQLite, or a Temporal server on PostgreSQL. */
+    persistence: string;
+    loadBefore: string;
+    loadAfter: string;
+  };
   ceilings?: CeilingsResult;
   intake?: IntakeResult;
   correlated?: CorrelatedResult;
@@ -51,6 +65,11 @@ function commandOf(config: BenchConfig): string {
 async function main(): Promise<number> {
   const config = readBenchConfig();
   const temporal = execFileSync(ensureTemporalBinaries().temporal, ['--version'], { encoding: 'utf8' }).trim();
+  // Built here, before any scenario, when it is not yet (scripts/install-temporal-server.sh).
+  const persistence =
+    config.BENCH_TEMPORAL === 'postgres'
+      ? describePostgresTemporal()
+      : `Temporal CLI dev server on a SQLite file (WAL), 1 history shard${process.env.DEV_SERVER_EXTRA_ARGS ? ` (extra arguments: ${process.env.DEV_SERVER_EXTRA_ARGS})` : ''}`;
   const result: BenchRun = {
     startedAt: new Date().toISOString(),
     finishedAt: '',
@@ -61,7 +80,8 @@ async function main(): Promise<number> {
       cpu: cpus()[0]?.model ?? 'unknown',
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
-      temporal,
+      temporal: config.BENCH_TEMPORAL === 'postgres' ? `${temporal.split('\n')[0]} (its dev server not used)` : temporal,
+      persistence,
       loadBefore: readFileSync('/proc/loadavg', 'utf8').trim(),
       loadAfter: '',
     },

@@ -2,6 +2,11 @@
  * The system under test: `npm start`'s embedded default (scripts/start.ts: the Temporal dev
  * server on SQLite, the worker and the API as child processes), run exactly as a user runs it,
  * on free ports of 127.0.0.1, with its database, outbox and ledger in a fresh folder.
+ *
+ * With `temporal: 'postgres'` (BENCH_TEMPORAL=postgres) a real Temporal server on PostgreSQL is
+ * started first in the same folder (bench/postgres-temporal.ts) and start.ts is given its
+ * address as TEMPORAL_ADDRESS, so it starts no dev server: the same worker and API on another
+ * persistence. The stack's "server" figure is then that server and every PostgreSQL process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../scripts/dev-server';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
-import { childrenOf, commandLine } from './proc';
+import { startPostgresTemporal, type PostgresTemporal } from './postgres-temporal';
+import { childrenOf, commandLine, type SampleTarget } from './proc';
 
 export const repositoryRoot = resolve(__dirname, '..');
 
@@ -24,10 +30,15 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Keep the folder (database, outbox, log) after `stop()`. */
   keep?: boolean;
+  /** The Temporal service: the dev server start.ts runs (default), or a Temporal server on PostgreSQL. */
+  temporal?: TemporalKind;
 }
+
+export type TemporalKind = 'dev' | 'postgres';
 
 export interface StackPids {
   start: number;
+  /** The Temporal server process (the dev server, or the Temporal server on PostgreSQL). */
   server: number;
   worker: number;
   api: number;
@@ -42,6 +53,13 @@ export interface Stack {
   outboxFile: string;
   logFile: string;
   pids: StackPids;
+  /**
+   * What the usage samplers measure as server, worker and API: with PostgreSQL, "server" is a
+   * group of the Temporal server and every PostgreSQL process (bench/proc.ts, ProcessGroup).
+   */
+  usageTargets: { server: SampleTarget; worker: number; api: number };
+  /** Which persistence the Temporal service runs on, for the report. */
+  persistence: string;
   /** The environment start.ts ran with, minus the inherited part and the keys (for the report). */
   settings: Record<string, string>;
   /** `Authorization` headers for the API keys the stack was started with (R-SEC-2), by role. */
@@ -69,12 +87,24 @@ process.on('exit', () => {
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const folder = mkdtempSync(join(tmpdir(), `claims-bench-${options.label}-`));
+  let postgres: PostgresTemporal | undefined;
+  if (options.temporal === 'postgres') {
+    try {
+      postgres = await startPostgresTemporal({ folder: join(folder, 'temporal'), label: options.label });
+    } catch (err) {
+      if (!options.keep) rmSync(folder, { recursive: true, force: true });
+      throw err;
+    }
+  }
   const [port, grpcPort] = [await findFreePort(), await findFreePort()];
   const uiPort = await findFreePort('127.0.0.1', [port, grpcPort]);
   const settings: Record<string, string> = {
     PORT: String(port),
-    TEMPORAL_DEV_PORT: String(grpcPort),
-    TEMPORAL_UI_PORT: String(uiPort),
+    // With PostgreSQL, start.ts uses that server and starts no dev server; TEMPORAL_DB_FILE
+    // still names the folder its data files (payload keys, ack-link secret) go beside.
+    ...(postgres
+      ? { TEMPORAL_ADDRESS: postgres.address, TEMPORAL_NAMESPACE: postgres.namespace }
+      : { TEMPORAL_DEV_PORT: String(grpcPort), TEMPORAL_UI_PORT: String(uiPort) }),
     TEMPORAL_DB_FILE: join(folder, 'temporal.sqlite'),
     OUTBOX_FILE: join(folder, 'outbox.jsonl'),
     SENT_LEDGER_FILE: join(folder, 'sent-ledger.jsonl'),
@@ -91,7 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } else if (profile) {
     settings.START_WORKER_CMD = `${process.execPath}${profile} --import tsx worker.ts`;
   }
-  if (settings.DEV_SERVER_EXTRA_ARGS) {
+  if (settings.DEV_SERVER_EXTRA_ARGS && !postgres) {
     // The dev server's extra arguments (SQLite pragmas, dynamic config) through a wrapper of the CLI.
     settings.BENCH_TEMPORAL_CLI = ensureTemporalBinaries().temporal;
     settings.TEMPORAL_CLI_PATH = join(repositoryRoot, 'bench', 'temporal-cli.sh');
@@ -113,7 +143,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   closeSync(log);
   const startPid = child.pid;
-  if (startPid === undefined) throw new Error('could not spawn scripts/start.ts');
+  if (startPid === undefined) {
+    await postgres?.stop();
+    throw new Error('could not spawn scripts/start.ts');
+  }
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   let hasExited = false;
   void exited.then(() => (hasExited = true));
@@ -145,8 +178,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }
       await sleep(500);
     }
-    const pids = findPids(startPid);
-    for (const pid of [pids.server, pids.worker, pids.api]) known.add(pid);
+    const pids = findPids(startPid, postgres?.temporalPid);
+    for (const pid of [pids.server, pids.worker, pids.api]) if (pid !== postgres?.temporalPid) known.add(pid);
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
@@ -157,6 +190,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         if (!stopped) killAll();
         // Whatever start.ts left behind (it should leave nothing) goes too.
         for (const pid of [pids.server, pids.worker, pids.api]) {
+          if (pid === postgres?.temporalPid) continue;
           try {
             process.kill(pid, 0);
             process.kill(pid, 'SIGKILL');
@@ -164,6 +198,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             // gone, as it should be
           }
         }
+        // Last, as start.ts stops its dev server last: the Temporal server, then PostgreSQL.
+        await postgres?.stop();
         running.delete(handle);
         if (!options.keep) rmSync(folder, { recursive: true, force: true });
       })();
@@ -173,10 +209,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       folder,
       baseUrl,
       port,
-      temporalAddress: `127.0.0.1:${grpcPort}`,
+      temporalAddress: postgres?.address ?? `127.0.0.1:${grpcPort}`,
       outboxFile: settings.OUTBOX_FILE!,
       logFile,
       pids,
+      usageTargets: {
+        server: postgres
+          ? { parts: { temporal: () => [postgres.temporalPid], postgres: () => postgres.postgresPids() } }
+          : pids.server,
+        worker: pids.worker,
+        api: pids.api,
+      },
+      persistence: postgres?.description ?? 'Temporal CLI dev server on a SQLite file (WAL), 1 history shard',
       settings,
       auth: {
         support: { authorization: `Bearer ${keys.support}` },
@@ -187,14 +231,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
   } catch (err) {
     killAll();
+    await postgres?.stop();
     running.delete(handle);
     throw err;
   }
 }
 
-/** The dev server, the worker and the API among start.ts's children, told apart by command line. */
-function findPids(startPid: number): StackPids {
-  const found: Partial<StackPids> = { start: startPid };
+/**
+ * The dev server, the worker and the API among start.ts's children, told apart by command line;
+ * a Temporal server started outside start.ts is given.
+ */
+function findPids(startPid: number, serverPid?: number): StackPids {
+  const found: Partial<StackPids> = { start: startPid, server: serverPid };
   for (const pid of childrenOf(startPid)) {
     const command = commandLine(pid);
     if (command.includes('start-dev')) found.server = pid;
