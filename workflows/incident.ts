@@ -524,9 +524,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     }
   }
 
-  /** Paging runs played inside the incident (INLINE_PAGING_PATCH), by run id, and their promises. */
+  /** Paging runs played inside the incident (INLINE_PAGING_PATCH), by run id, while they play. */
   const inlineRuns = new Map<string, PagingControl>();
-  const playing = new Set<Promise<void>>();
 
   /** Plays a paging run beside the main loop; it reports to the timeline as a child run's signals did. */
   function playInline(input: PagingInput): void {
@@ -536,7 +535,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // own started stopped in that case and paged nobody; its histories replay as they were.
     const control: PagingControl = { stopped: false, escalateNow: false };
     inlineRuns.set(runId, control);
-    const run: Promise<void> = playPaging(input, control, onPagingEvent)
+    void playPaging(input, control, onPagingEvent)
       .then(
         () => undefined,
         (err: unknown) => {
@@ -547,10 +546,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       )
       .finally(() => {
         inlineRuns.delete(runId);
-        playing.delete(run);
         changed = true;
       });
-    playing.add(run);
   }
 
   /** Queues a paging run (R-T-BREACH escalation policy) for the main loop to start. */
@@ -868,7 +865,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   await flushNotifications();
-  await condition(() => notifying.size === 0 && playing.size === 0);
+  await condition(() => notifying.size === 0 && inlineRuns.size === 0);
   await condition(allHandlersFinished);
   await archiveFinal();
   if (state.status !== 'resolved') {
