@@ -415,7 +415,70 @@ export function createFirstPageActivity(paging: PagingActivities) {
       const paged = (await Promise.all(sends)).filter((page) => page !== undefined);
       return { people, paged };
     },
+
+    /**
+     * One paging step's start in one activity (issue 7, patch `one-activity-per-step`): resolve
+     * the step's targets at `at` and send, at once and side by side, every rule of each person
+     * that is due when the step starts (the first, and any other at 0 minutes; only the first
+     * for an acknowledged run, which pages once). Keys are the paging run's own
+     * (`<incident>:<stepKey>:<person>:<channel>`), so a page sent here is never sent twice by the
+     * run. A page the provider refused is left out of `paged`: the run sends it with its own
+     * retries and fallbacks (the ledger keeps the refusal for its timeline entry).
+     */
+    async openPagingStep(input: {
+      incidentId: string;
+      stepKey: string;
+      runKey: string;
+      targets: PagingTarget[];
+      lines: Line[];
+      at: string;
+      content: PageContent;
+      acknowledged: boolean;
+    }): Promise<FirstPages> {
+      const people = await paging.resolvePagingTargets({ targets: input.targets, lines: input.lines, at: input.at });
+      const sends = people.flatMap((person) =>
+        dueAtStepStart(person.rules, input.acknowledged).map((rule) => ({ person, rule, key: `${input.incidentId}:${input.stepKey}:${person.id}:${rule.channel}` })),
+      );
+      const invalid: NonNullable<FirstPages['invalid']> = [];
+      // Side by side; the answer lists them in the order of the people and their rules.
+      const results = await Promise.all(
+        sends.map(async ({ person, rule, key }) => {
+          try {
+            const result = await paging.deliverPage({ key, personId: person.id, channel: rule.channel, content: input.content });
+            return {
+              type: 'paged' as const,
+              key,
+              runKey: input.runKey,
+              personId: person.id,
+              channel: rule.channel,
+              to: result.to,
+              duplicate: result.duplicate,
+              attempt: result.attempt,
+              failures: result.failures,
+            };
+          } catch (err) {
+            // A contact that can never work is not tried again by the run; any other refusal is.
+            if (err instanceof ApplicationFailure && err.type === 'InvalidContact') invalid.push({ key, error: err.message });
+            return undefined;
+          }
+        }),
+      );
+      const paged = results.filter((page) => page !== undefined);
+      return { people, paged, invalid };
+    },
   };
+}
+
+/**
+ * The rules a paging step sends the moment it starts: the first by time, and every other one at
+ * 0 minutes (the paging run would send those at once too); only the first for an acknowledged
+ * run. The same rule (person, channel) appears once: the run keys a send by channel.
+ */
+export function dueAtStepStart<R extends { channel: string; afterMinutes: number }>(rules: readonly R[], acknowledged: boolean): R[] {
+  const sorted = [...rules].sort((a, b) => a.afterMinutes - b.afterMinutes);
+  const due = acknowledged ? sorted.slice(0, 1) : sorted.filter((rule, index) => index === 0 || rule.afterMinutes <= 0);
+  const channels = new Set<string>();
+  return due.filter((rule) => !channels.has(rule.channel) && channels.add(rule.channel));
 }
 
 /**

@@ -242,6 +242,8 @@ export interface FirstPages {
   people: PagedPerson[];
   /** The pages a provider took (or had taken before), as the run would report them. */
   paged: (Extract<PagingEvent, { type: 'paged' }> & { key: string })[];
+  /** Sends refused for good (`InvalidContact`) when a step opened (`openPagingStep`): not tried again. */
+  invalid?: { key: string; error: string }[];
 }
 
 /** What a paging run reports back to its incident's timeline. */

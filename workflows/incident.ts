@@ -98,6 +98,20 @@ const ARCHIVE_ACTIVITY_PATCH = 'archive-as-activity';
 /** The archive's pace on that path: a timeline that only grew is written at most this often. */
 const ARCHIVE_PACE_MS = 5000;
 
+/**
+ * Issue 7: the patch that lets each archive write settle. A change of standing was written at
+ * once and the pages that followed it a moment later were a second write (an activity and two
+ * workflow tasks more, for every triage, warning and breach). Since this patch every write waits
+ * ARCHIVE_SETTLE_MS after the first change it would carry, so a breach and its pages are one
+ * write; a timeline that only grew (pages, deliveries, steps) is written at most every
+ * ARCHIVE_GROWTH_PACE_MS, or with the next change of standing, whichever comes first. The live
+ * incident (GET /incidents/:id, the state query) is always current; the archive holds every
+ * change of standing within about a second and the whole timeline at the close.
+ */
+const ARCHIVE_SETTLE_PATCH = 'archive-settles';
+const ARCHIVE_SETTLE_MS = 1000;
+const ARCHIVE_GROWTH_PACE_MS = 5 * 60_000;
+
 // Issue 7: each paging run's first pages leave in the incident's own workflow task (no child
 // workflow start, no activity task queue on the way). One attempt, bounded: what it does not
 // send, the paging run sends with its retries, under the same keys.
@@ -143,6 +157,8 @@ function reject(message: string): never {
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const carried = input.carried;
+  // Decided once per run, first thing: histories recorded before the patch carry no marker.
+  const archiveSettles = patched(ARCHIVE_SETTLE_PATCH);
   const state: IncidentState = carried?.state ?? {
     id: input.id,
     status: 'triggered',
@@ -786,7 +802,19 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
    * paging events is one write, not one activity and workflow task each. Before the first write,
    * and on the local-activity path of older histories, every change is written at once.
    */
-  const archiveDueAt = () => (archiveByActivity === true && standing() === archivedStanding ? archiveStartedAt + ARCHIVE_PACE_MS : -Infinity);
+  const archiveDueAt = () => {
+    if (archiveSettles) {
+      const settled = firstUnarchivedAt() + ARCHIVE_SETTLE_MS;
+      return standing() === archivedStanding ? Math.max(settled, archiveStartedAt + ARCHIVE_GROWTH_PACE_MS) : settled;
+    }
+    return archiveByActivity === true && standing() === archivedStanding ? archiveStartedAt + ARCHIVE_PACE_MS : -Infinity;
+  };
+  /** When the first timeline entry the archive does not hold yet was recorded (workflow time). */
+  function firstUnarchivedAt(): number {
+    let first: TimelineEntry | undefined;
+    for (let i = state.timeline.length - 1; i >= 0 && state.timeline[i]!.seq > archivedSeq; i--) first = state.timeline[i];
+    return first ? Date.parse(first.at) : workflowNow().getTime();
+  }
   /** The timeline grew since the last write, and no write is in flight. */
   const archivePending = () => archiving === undefined && lastSeq() > archivedSeq;
   const archiveBehind = () => archivePending() && workflowNow().getTime() >= archiveDueAt();

@@ -9,6 +9,7 @@ import {
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -35,6 +36,22 @@ const { deliverPage } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });
+
+// Issue 7: a step's start (targets resolved, the pages due at once sent side by side) in one
+// activity. One attempt: what it did not do, the run does with the activities above and their
+// retries, under the same keys.
+const { openPagingStep } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * The patch that opens each paging step with `openPagingStep`: one activity and one workflow
+ * task where resolving the targets and then sending each person's first and 0-minute rules one
+ * after another took one activity per send and a workflow task per round (bench/RESULTS.md).
+ * Histories recorded before it replay through `resolvePagingTargets` and one send at a time.
+ */
+const STEP_PATCH = 'one-activity-per-step';
 
 const MINUTE = 60_000;
 
@@ -89,7 +106,14 @@ export async function playPaging(
    * the step moved on before they fell due; a permanent failure moves straight to the person's
    * next channel. Resolves `true` when at least one channel took the page.
    */
-  async function pagePerson(person: PagedPerson, stepKey: string, stepOver: () => boolean, stepStart: number, stepEndedAt: () => number | undefined): Promise<boolean> {
+  async function pagePerson(
+    person: PagedPerson,
+    stepKey: string,
+    atStart: { sent: ReadonlySet<string>; invalid: ReadonlyMap<string, string> },
+    stepOver: () => boolean,
+    stepStart: number,
+    stepEndedAt: () => number | undefined,
+  ): Promise<boolean> {
     const rules = [...person.rules].sort((a, b) => a.afterMinutes - b.afterMinutes);
     const failedChannels = new Set<string>();
     let reached = false;
@@ -109,9 +133,17 @@ export async function playPaging(
       }
       hurry = false;
       const key = `${input.incidentId}:${stepKey}:${person.id}:${rule.channel}`;
-      // Sent by the incident itself before this run started (and on its timeline already).
-      if (input.first?.sent.includes(key)) {
+      // Sent when the step opened, or by the incident before this run started (on the timeline already).
+      if (atStart.sent.has(key)) {
         reached = true;
+        continue;
+      }
+      // Refused for good when the step opened: not tried again, the next channel goes now.
+      const invalid = atStart.invalid.get(key);
+      if (invalid !== undefined) {
+        failedChannels.add(rule.channel);
+        await report({ type: 'page-failed', runKey: input.runKey, personId: person.id, channel: rule.channel, error: invalid, permanent: true });
+        if (!reached) hurry = true;
         continue;
       }
       try {
@@ -154,16 +186,30 @@ export async function playPaging(
       control.escalateNow = false;
       // The first step may have been played by the incident already: same people, not reported twice.
       const playedFirst = round === 0 && index === 0 ? input.first : undefined;
-      const people = playedFirst?.people ?? (await resolvePagingTargets({ targets: step.targets, lines: input.lines, at: workflowNow().toISOString() }));
-      if (!playedFirst) await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
       const stepKey = `${input.runKey}:r${round}:s${index}`;
+      const at = workflowNow().toISOString();
+      const opened = playedFirst
+        ? undefined
+        : patched(STEP_PATCH)
+          ? await openPagingStep({ incidentId: input.incidentId, stepKey, runKey: input.runKey, targets: step.targets, lines: input.lines, at, content: input.content, acknowledged: input.acknowledged }).catch(
+              // Not even the targets resolved: the run does it all, with its own retries.
+              () => undefined,
+            )
+          : undefined;
+      const people = playedFirst?.people ?? opened?.people ?? (await resolvePagingTargets({ targets: step.targets, lines: input.lines, at }));
+      const atStart = {
+        sent: new Set(playedFirst?.sent ?? opened?.paged.map((page) => page.key) ?? []),
+        invalid: new Map((opened?.invalid ?? []).map(({ key, error }) => [key, error])),
+      };
+      if (!playedFirst) await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
+      for (const { key: _key, ...paged } of opened?.paged ?? []) await report(paged);
       let over = false;
       let overAt: number | undefined = undefined;
       let settled = 0;
       let reachedAny = false;
       const stepStart = workflowNowMs();
       const pages = people.map((person) =>
-        pagePerson(person, stepKey, () => over, stepStart, () => overAt).then((reached) => {
+        pagePerson(person, stepKey, atStart, () => over, stepStart, () => overAt).then((reached) => {
           settled += 1;
           reachedAny ||= reached;
         }),

@@ -167,7 +167,7 @@ test('paging runs play inside the incident (patch paging-in-the-incident): no ch
     // (the nondeterminism a restarted worker met when local activities overlapped or retried).
     const history = await handle.fetchHistory();
     const scheduled = history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(scheduled).toEqual(expect.arrayContaining(['resolvePagingTargets', 'deliverPage', 'archiveIncident']));
+    expect(scheduled).toEqual(expect.arrayContaining(['openPagingStep', 'deliverPage', 'archiveIncident']));
     expect(history.events!.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
     expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes)).toEqual([]);
     await expect(h.env.client.workflow.getHandle(`${state.id}-paging-triage`).describe()).rejects.toThrow(/not found/i);
@@ -180,6 +180,39 @@ test('paging runs play inside the incident (patch paging-in-the-incident): no ch
     expect(markers.map((m) => m.activity_type)).toEqual([]);
     await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, state.id);
   }, { policy });
+});
+
+test('issue 7 (patch one-activity-per-step): a step opens with one activity that resolves its people and sends every page due at once; a refusal is retried by the run, an invalid contact is not tried twice', async () => {
+  await withHarness(async (h) => {
+    h.channels.transient.set(`sms:${MOBILE(2)}`, 1); // claims-a's SMS provider refuses once
+    h.channels.invalid.add(MOBILE(1)); // cs-1's mobile can never work (SMS and voice)
+    const { handle } = await h.start(general);
+    const state = await waitFor(
+      () => h.state(handle),
+      (s) => events(s, 'paged').some((e) => e.data?.personId === 'claims-a' && e.data?.channel === 'sms'),
+    );
+    // claims-a's e-mail (0 minutes) went with the step; the refused SMS went on the run's retry.
+    expect(h.channels.to('claims-a@example.com')).toHaveLength(1);
+    expect(h.channels.to(MOBILE(2)).filter((p) => p.channel === 'sms')).toHaveLength(1);
+    const sms = events(state, 'paged').find((e) => e.data?.personId === 'claims-a' && e.data?.channel === 'sms')!;
+    expect(sms.data).toMatchObject({ attempt: 2 });
+    expect(events(state, 'page-failed').filter((e) => e.data?.personId === 'claims-a')).toHaveLength(1);
+    // cs-1's SMS failed for good at the step's opening: on the timeline once, never tried again;
+    // nothing reached cs-1, so the next channel (voice, same number) was tried at once.
+    const failed = await waitFor(() => h.state(handle), (s) => events(s, 'page-failed').filter((e) => e.data?.personId === 'cs-1').length >= 2);
+    expect(events(failed, 'page-failed').filter((e) => e.data?.personId === 'cs-1').map((e) => [e.data?.channel, e.data?.permanent])).toEqual([
+      ['sms', true],
+      ['voice', true],
+    ]);
+
+    const history = await handle.fetchHistory();
+    const scheduled = history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled.filter((name) => name === 'openPagingStep')).toHaveLength(1);
+    expect(scheduled).not.toContain('resolvePagingTargets');
+    // The run's own sends before the follow-ups fall due: claims-a's SMS retry and cs-1's voice.
+    expect(scheduled.filter((name) => name === 'deliverPage')).toHaveLength(2);
+    await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, state.id);
+  }, { policy: { paging: { general: { steps: [{ targets: [{ person: 'claims-a' }, { person: 'cs-1' }], escalateAfterMinutes: 10 }] } } } });
 });
 
 test('R-T-BREACH: a deadline missed after the acknowledgement still pages the next level, once and without follow-ups', async () => {

@@ -103,6 +103,20 @@ async function main(): Promise<void> {
     await inline.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
     await inline.handle.result();
     save('paging-in-the-incident.pb', await inline.handle.fetchHistory());
+
+    // Issue 7: the same walk with each step opened by one activity (patch one-activity-per-step)
+    // and the archive's writes settling (patch archive-settles).
+    const stepped = await h.start(report(), { edge: true });
+    await h.env.sleep(3 * MINUTE);
+    await waitFor(() => h.state(stepped.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.channel === 'voice'));
+    await stepped.handle.executeUpdate(escalateUpdate, { args: [{ actor: system }] });
+    await waitFor(() => h.state(stepped.handle), (s) => s.timeline.filter((e) => e.type === 'paging-step').length >= 2);
+    await stepped.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await h.env.sleep(30 * MINUTE);
+    await waitFor(() => h.state(stepped.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
+    await stepped.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+    await stepped.handle.result();
+    save('one-activity-per-step.pb', await stepped.handle.fetchHistory());
   });
   await withHarness(
     async (h) => {
