@@ -381,7 +381,7 @@ export type PagingActivities = ReturnType<typeof createPagingActivities>;
  * with its retries (and the ledger keeps the refusal for its timeline entry).
  */
 export function createFirstPageActivity(paging: PagingActivities) {
-  return {
+  const activities = {
     async sendFirstPages(input: {
       incidentId: string;
       runKey: string;
@@ -390,30 +390,8 @@ export function createFirstPageActivity(paging: PagingActivities) {
       at: string;
       content: PageContent;
     }): Promise<FirstPages> {
-      const people = await paging.resolvePagingTargets({ targets: input.targets, lines: input.lines, at: input.at });
-      const sends = people.flatMap((person) => {
-        const rule = [...person.rules].sort((a, b) => a.afterMinutes - b.afterMinutes)[0];
-        if (!rule) return [];
-        const key = `${input.incidentId}:${input.runKey}:r0:s0:${person.id}:${rule.channel}`;
-        return [
-          paging
-            .deliverPage({ key, personId: person.id, channel: rule.channel, content: input.content })
-            .then((result) => ({
-              type: 'paged' as const,
-              key,
-              runKey: input.runKey,
-              personId: person.id,
-              channel: rule.channel,
-              to: result.to,
-              duplicate: result.duplicate,
-              attempt: result.attempt,
-              failures: result.failures,
-            }))
-            .catch(() => undefined),
-        ];
-      });
-      const paged = (await Promise.all(sends)).filter((page) => page !== undefined);
-      return { people, paged };
+      // The first rule of each person in the run's first step: what an acknowledged step sends.
+      return activities.openPagingStep({ ...input, stepKey: `${input.runKey}:r0:s0`, acknowledged: true });
     },
 
     /**
@@ -467,6 +445,7 @@ export function createFirstPageActivity(paging: PagingActivities) {
       return { people, paged, invalid };
     },
   };
+  return activities;
 }
 
 /**
