@@ -14,6 +14,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   uuid4,
@@ -112,6 +113,18 @@ const ARCHIVE_SETTLE_PATCH = 'archive-settles';
 const ARCHIVE_SETTLE_MS = 1000;
 const ARCHIVE_GROWTH_PACE_MS = 5 * 60_000;
 
+/**
+ * The patch that gives the settle wait a timer of its own, never cancelled. On the main loop's
+ * timer it was cancelled by every change that came within the second (an update, a page, a reply),
+ * so it was often cancelled at the instant it fired; Temporal's server takes a cancel of a timer
+ * that has just fired, Java's time-skipping test server refuses the workflow task ("invalid
+ * history builder state for action", seen under load in tests/workflows/continue-as-new.test.ts).
+ * A timer that is never cancelled fires once and wakes the loop; what it finds due is written. A
+ * finished write wakes the loop too, so what was recorded while it was in flight settles and is
+ * written in turn rather than waiting for the next change.
+ */
+const ARCHIVE_SETTLE_TIMER_PATCH = 'archive-settle-timer';
+
 // Issue 7: each paging run's first pages leave in the incident's own workflow task (no child
 // workflow start, no activity task queue on the way). One attempt, bounded: what it does not
 // send, the paging run sends with its retries, under the same keys.
@@ -159,6 +172,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const carried = input.carried;
   // Decided once per run, first thing: histories recorded before the patch carry no marker.
   const archiveSettles = patched(ARCHIVE_SETTLE_PATCH);
+  const settleTimer = archiveSettles && patched(ARCHIVE_SETTLE_TIMER_PATCH);
   const state: IncidentState = carried?.state ?? {
     id: input.id,
     status: 'triggered',
@@ -649,8 +663,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   function nextWakeUp(): number | undefined {
     let next: number | undefined;
-    // A paced archive write that is waiting for its turn.
-    if (archivePending() && Number.isFinite(archiveDueAt())) next = archiveDueAt();
+    // A paced archive write that is waiting for its turn, unless its own settle timer wakes the loop first.
+    if (archivePending() && Number.isFinite(archiveDueAt()) && !(settleTimerAt !== undefined && settleTimerAt <= archiveDueAt())) {
+      next = archiveDueAt();
+    }
     for (const d of state.deadlines) {
       if (d.state !== 'pending') continue;
       const at = Date.parse(d.warned ? d.dueAt : d.warnAt);
@@ -815,6 +831,24 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     for (let i = state.timeline.length - 1; i >= 0 && state.timeline[i]!.seq > archivedSeq; i--) first = state.timeline[i];
     return first ? Date.parse(first.at) : workflowNow().getTime();
   }
+  /** When the settle timer armed last fires (patch archive-settle-timer); undefined once it has. */
+  let settleTimerAt: number | undefined;
+  /**
+   * Arms the settle wait's own timer when a write is due within ARCHIVE_SETTLE_MS (the longer
+   * growth pace stays on the loop's timer). Never cancelled: when it fires the loop turns once.
+   */
+  function armSettleTimer(): void {
+    if (!settleTimer || !archivePending()) return;
+    const due = archiveDueAt();
+    const wait = due - workflowNow().getTime();
+    if (wait <= 0 || wait > ARCHIVE_SETTLE_MS) return;
+    if (settleTimerAt !== undefined && settleTimerAt <= due) return;
+    settleTimerAt = due;
+    void sleep(wait).then(() => {
+      if (settleTimerAt === due) settleTimerAt = undefined;
+      changed = true;
+    });
+  }
   /** The timeline grew since the last write, and no write is in flight. */
   const archivePending = () => archiving === undefined && lastSeq() > archivedSeq;
   const archiveBehind = () => archivePending() && workflowNow().getTime() >= archiveDueAt();
@@ -831,12 +865,15 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       () => {
         archivedSeq = seq;
         archiving = undefined;
+        // What was recorded while the write was in flight settles from here (patch archive-settle-timer).
+        if (settleTimer) changed = true;
       },
       (err: unknown) => {
         // Only a non-retryable failure ends up here; the next change tries again.
         log.warn('archive write failed', { incident: state.id, error: (err as Error).message });
         archivedSeq = seq;
         archiving = undefined;
+        if (settleTimer) changed = true;
       },
     );
   }
@@ -883,6 +920,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0) continue;
     // A run inside the incident ends before the incident continues as new (it cannot be carried over).
     if (shouldContinueAsNew() && inlineRuns.size === 0) break;
+    armSettleTimer();
     const wake = nextWakeUp();
     changed = false;
     const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);

@@ -131,3 +131,50 @@ test('issue 7 (patch archive-settles): a burst of changes is one write a second 
     await real.close();
   }
 });
+
+test('issue 7 (patch archive-settle-timer): a change recorded while a write is in flight is written about a second after that write, with no further change to wake it', async () => {
+  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
+  const writes: { status: string; serverMs: number }[] = [];
+  let serverClock: () => Promise<number> = async () => 0;
+  // The first write is held until the test lets it go; the rest pass straight through.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let holding: (() => void) | undefined;
+  const firstWriteStarted = new Promise<void>((resolve) => (holding = resolve));
+  const gated = withWrites(real, async (snapshot, at) => {
+    if (holding) {
+      const started = holding;
+      holding = undefined;
+      started();
+      await held;
+    }
+    writes.push({ status: snapshot.state.status, serverMs: await serverClock() });
+    return real.upsertIncident(snapshot, at);
+  });
+  try {
+    await withHarness(
+      async (h) => {
+        serverClock = () => h.env.currentTimeMs();
+        const { handle, triage } = await h.start();
+        await h.env.sleep(2_000);
+        await firstWriteStarted;
+        // Acknowledged while the first write (report, triage, pages) is still in flight.
+        await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+        const ackMs = await h.env.currentTimeMs();
+        release();
+        await waitFor(async () => writes.length, (n) => n >= 1);
+        expect(writes[0]!.status).toBe('triggered');
+        // The next thing the loop would wake for on its own is the voice follow-up at 2 minutes:
+        // two seconds are enough only because the finished write woke it.
+        await h.env.sleep(2_000);
+        const acked = await waitFor(() => real.getIncident(triage.id), (a) => a?.status === 'acknowledged', 10_000);
+        expect(acked?.status).toBe('acknowledged');
+        const ackWrite = writes.find((w) => w.status === 'acknowledged')!;
+        expect(ackWrite.serverMs - ackMs).toBeLessThan(60_000);
+      },
+      { archive: gated },
+    );
+  } finally {
+    await real.close();
+  }
+});

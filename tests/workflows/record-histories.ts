@@ -18,7 +18,7 @@ import {
   resolveUpdate,
   solutionUpdate,
 } from '../../workflows/contracts';
-import { DAY, MINUTE, manager, report, system, teardownEnvironment, waitFor, withHarness } from './harness';
+import { DAY, MINUTE, manager, report, system, teardownEnvironment, waitFor, withHarness, type Harness } from './harness';
 
 const out = join(__dirname, '..', 'fixtures', 'histories');
 
@@ -34,6 +34,25 @@ function save(file: string, history: unknown): void {
   if (only.length > 0 && !only.includes(file)) return;
   writeFileSync(join(out, file), encode(history));
   console.log(`recorded ${file}`);
+}
+
+/**
+ * The paging walk (patch paging-in-the-incident and after): the triage run's steps and
+ * follow-ups, "escalate now", an acknowledgement, a breach after it (paged once), then the
+ * resolution. Each fixture that records it holds the code paths of the day it was recorded.
+ */
+async function pagingWalk(h: Harness): Promise<unknown> {
+  const { handle } = await h.start(report(), { edge: true });
+  await h.env.sleep(3 * MINUTE);
+  await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.channel === 'voice'));
+  await handle.executeUpdate(escalateUpdate, { args: [{ actor: system }] });
+  await waitFor(() => h.state(handle), (s) => s.timeline.filter((e) => e.type === 'paging-step').length >= 2);
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+  await h.env.sleep(30 * MINUTE);
+  await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
+  await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+  await handle.result();
+  return handle.fetchHistory();
 }
 
 async function main(): Promise<void> {
@@ -92,31 +111,15 @@ async function main(): Promise<void> {
     // Issue 7: paging runs played inside the incident (patch paging-in-the-incident): the triage
     // run's steps and follow-ups, "escalate now", an acknowledgement, a breach after it (paged
     // once), then the resolution.
-    const inline = await h.start(report(), { edge: true });
-    await h.env.sleep(3 * MINUTE);
-    await waitFor(() => h.state(inline.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.channel === 'voice'));
-    await inline.handle.executeUpdate(escalateUpdate, { args: [{ actor: system }] });
-    await waitFor(() => h.state(inline.handle), (s) => s.timeline.filter((e) => e.type === 'paging-step').length >= 2);
-    await inline.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
-    await h.env.sleep(30 * MINUTE);
-    await waitFor(() => h.state(inline.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
-    await inline.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
-    await inline.handle.result();
-    save('paging-in-the-incident.pb', await inline.handle.fetchHistory());
+    save('paging-in-the-incident.pb', await pagingWalk(h));
 
     // Issue 7: the same walk with each step opened by one activity (patch one-activity-per-step)
     // and the archive's writes settling (patch archive-settles).
-    const stepped = await h.start(report(), { edge: true });
-    await h.env.sleep(3 * MINUTE);
-    await waitFor(() => h.state(stepped.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.channel === 'voice'));
-    await stepped.handle.executeUpdate(escalateUpdate, { args: [{ actor: system }] });
-    await waitFor(() => h.state(stepped.handle), (s) => s.timeline.filter((e) => e.type === 'paging-step').length >= 2);
-    await stepped.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
-    await h.env.sleep(30 * MINUTE);
-    await waitFor(() => h.state(stepped.handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
-    await stepped.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
-    await stepped.handle.result();
-    save('one-activity-per-step.pb', await stepped.handle.fetchHistory());
+    save('one-activity-per-step.pb', await pagingWalk(h));
+
+    // Issue 7: the same walk with the settle wait on a timer of its own, never cancelled (patch
+    // archive-settle-timer).
+    save('archive-settle-timer.pb', await pagingWalk(h));
   });
   await withHarness(
     async (h) => {
