@@ -125,6 +125,15 @@ const ARCHIVE_GROWTH_PACE_MS = 5 * 60_000;
  */
 const ARCHIVE_SETTLE_TIMER_PATCH = 'archive-settle-timer';
 
+/**
+ * The patch that records an acknowledgement after the pages of a step that was being opened when
+ * it came. With one activity per step (patch one-activity-per-step) the pages leave inside the
+ * activity; a reply to them can reach the workflow in the same task as the activity's answer, and
+ * Temporal hands the update to the workflow first, so the timeline read "acknowledged", then
+ * "step 2 → mgmt-gao" and its pages (tests/e2e/paging-walkthrough.test.ts saw it in CI).
+ */
+const ACK_AFTER_OPENING_PATCH = 'ack-after-opening-step';
+
 // Issue 7: each paging run's first pages leave in the incident's own workflow task (no child
 // workflow start, no activity task queue on the way). One attempt, bounded: what it does not
 // send, the paging run sends with its retries, under the same keys.
@@ -289,12 +298,15 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   setHandler(
     acknowledgeUpdate,
-    ({ actor }: ActionBase) => {
+    async ({ actor }: ActionBase) => {
       state.status = 'acknowledged';
       state.acknowledgedBy = actor.name;
-      record('acknowledged', actor.name, `acknowledged by ${actor.name}`);
       stopPaging(actor.name);
       updateSearchAttributes();
+      // Pages already out when the acknowledgement came (a step being opened by its activity)
+      // go on the timeline first: the record says the person was paged, then acknowledged.
+      if (stepsOpening() && patched(ACK_AFTER_OPENING_PATCH)) await new Promise<void>((resolve) => openingWaiters.push(resolve));
+      record('acknowledged', actor.name, `acknowledged by ${actor.name}`);
       return state;
     },
     {
@@ -556,6 +568,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   /** Paging runs played inside the incident (INLINE_PAGING_PATCH), by run id, while they play. */
   const inlineRuns = new Map<string, PagingControl>();
+  /** A step of a run inside the incident is being opened by its activity. */
+  const stepsOpening = () => [...inlineRuns.values()].some((control) => (control.opening ?? 0) > 0);
+  /** Acknowledgements waiting for the steps being opened (ACK_AFTER_OPENING_PATCH). */
+  const openingWaiters: Array<() => void> = [];
+  const onOpened = () => {
+    if (!stepsOpening()) for (const resolve of openingWaiters.splice(0)) resolve();
+  };
 
   /** Plays a paging run beside the main loop; it reports to the timeline as a child run's signals did. */
   function playInline(input: PagingInput): void {
@@ -563,7 +582,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // Not stopped from the start when the incident is acknowledged already: a breach then pages
     // its people once, without follow-ups (R-T-BREACH: the next level is paged). A run of its
     // own started stopped in that case and paged nobody; its histories replay as they were.
-    const control: PagingControl = { stopped: false, escalateNow: false };
+    const control: PagingControl = { stopped: false, escalateNow: false, onOpened };
     inlineRuns.set(runId, control);
     void playPaging(input, control, onPagingEvent)
       .then(
@@ -576,6 +595,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       )
       .finally(() => {
         inlineRuns.delete(runId);
+        // A run that ended however it ended holds back no acknowledgement.
+        onOpened();
         changed = true;
       });
   }

@@ -68,6 +68,13 @@ export interface PagingControl {
   stopped: boolean;
   /** "Escalate now": the current step's wait ends at once (reset at every step). */
   escalateNow: boolean;
+  /**
+   * Steps being opened by `openPagingStep` (issue 7): their pages may already be out while the
+   * workflow waits for the activity's answer. `onOpened` is called once such a step and what it
+   * sent are on the timeline, so an acknowledgement that came meanwhile is recorded after them.
+   */
+  opening?: number;
+  onOpened?: () => void;
 }
 
 /** A paging run of its own: started by incidents recorded before patch `paging-in-the-incident`. */
@@ -188,14 +195,21 @@ export async function playPaging(
       const playedFirst = round === 0 && index === 0 ? input.first : undefined;
       const stepKey = `${input.runKey}:r${round}:s${index}`;
       const at = workflowNow().toISOString();
-      const opened = playedFirst
-        ? undefined
-        : patched(STEP_PATCH)
-          ? await openPagingStep({ incidentId: input.incidentId, stepKey, runKey: input.runKey, targets: step.targets, lines: input.lines, at, content: input.content, acknowledged: input.acknowledged }).catch(
-              // Not even the targets resolved: the run does it all, with its own retries.
-              () => undefined,
-            )
-          : undefined;
+      const byActivity = !playedFirst && patched(STEP_PATCH);
+      if (byActivity) control.opening = (control.opening ?? 0) + 1;
+      const opened = byActivity
+        ? await openPagingStep({ incidentId: input.incidentId, stepKey, runKey: input.runKey, targets: step.targets, lines: input.lines, at, content: input.content, acknowledged: input.acknowledged }).catch(
+            // Not even the targets resolved: the run does it all, with its own retries.
+            () => undefined,
+          )
+        : undefined;
+      // Nothing left by the activity: an acknowledgement need not wait for the fallback.
+      const openedNow = () => {
+        if (!byActivity) return;
+        control.opening = (control.opening ?? 1) - 1;
+        control.onOpened?.();
+      };
+      if (!opened) openedNow();
       const people = playedFirst?.people ?? opened?.people ?? (await resolvePagingTargets({ targets: step.targets, lines: input.lines, at }));
       const atStart = {
         sent: new Set(playedFirst?.sent ?? opened?.paged.map((page) => page.key) ?? []),
@@ -203,6 +217,7 @@ export async function playPaging(
       };
       if (!playedFirst) await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
       for (const { key: _key, ...paged } of opened?.paged ?? []) await report(paged);
+      if (opened) openedNow();
       let over = false;
       let overAt: number | undefined = undefined;
       let settled = 0;

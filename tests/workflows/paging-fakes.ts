@@ -20,7 +20,18 @@ export class RecordingChannels implements Channels {
   crashAfterSend = new Set<string>();
   /** Refuse sends to this address with a transient error, this many times (a provider outage). */
   readonly transient = new Map<string, number>();
+  /** Sends to this address wait for the promise (a slow provider); `holding` says one is waiting. */
+  readonly held = new Map<string, Promise<void>>();
+  holding = 0;
   constructor(private readonly now: () => number = () => Date.now()) {}
+
+  private async hold(to: string): Promise<void> {
+    const until = this.held.get(to);
+    if (!until) return;
+    this.holding += 1;
+    await until;
+    this.holding -= 1;
+  }
 
   private record(channel: SentPage['channel'], to: string, key: string, text: string) {
     if (this.invalid.has(to)) throw ApplicationFailure.nonRetryable(`invalid ${channel} contact`, 'InvalidContact');
@@ -33,9 +44,9 @@ export class RecordingChannels implements Channels {
     if (this.crashAfterSend.delete(key)) throw new Error('worker died after the send');
     return { providerId: `${channel}-${this.sent.length}` };
   }
-  email = { send: async (m: EmailMessage) => this.record('email', m.to, m.idempotencyKey, `${m.subject}\n${m.text}`) };
-  sms = { send: async (m: SmsMessage) => this.record('sms', m.to, m.idempotencyKey, m.body) };
-  voice = { call: async (c: VoiceCall) => this.record('voice', c.to, c.idempotencyKey, 'twiml' in c ? (c.twiml ?? '') : '') };
+  email = { send: async (m: EmailMessage) => (await this.hold(m.to), this.record('email', m.to, m.idempotencyKey, `${m.subject}\n${m.text}`)) };
+  sms = { send: async (m: SmsMessage) => (await this.hold(m.to), this.record('sms', m.to, m.idempotencyKey, m.body)) };
+  voice = { call: async (c: VoiceCall) => (await this.hold(c.to), this.record('voice', c.to, c.idempotencyKey, 'twiml' in c ? (c.twiml ?? '') : '')) };
 
   to(address: string) {
     return this.sent.filter((s) => s.to === address);

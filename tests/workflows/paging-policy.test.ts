@@ -215,6 +215,40 @@ test('issue 7 (patch one-activity-per-step): a step opens with one activity that
   }, { policy: { paging: { general: { steps: [{ targets: [{ person: 'claims-a' }, { person: 'cs-1' }], escalateAfterMinutes: 10 }] } } } });
 });
 
+test('issue 7 (patch ack-after-opening-step): an acknowledgement that comes while a step is being opened is recorded after that step and its pages', async () => {
+  await withHarness(async (h) => {
+    // cs-1's SMS provider is slow: the step's activity has sent claims-a's pages and waits for it.
+    let release!: () => void;
+    h.channels.held.set(MOBILE(1), new Promise<void>((resolve) => (release = resolve)));
+    const { handle } = await h.start(general);
+    await waitFor(async () => h.channels.holding, (n) => n === 1);
+    expect(h.channels.to('claims-a@example.com')).toHaveLength(1);
+    // claims-a acknowledges from the e-mail that is already out, before the activity has answered.
+    let answered = false;
+    const acknowledging = handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: { ...system, name: 'claims-a' } }] }).then((s) => {
+      answered = true;
+      return s;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const answeredWhileHeld = answered;
+    release();
+    expect(answeredWhileHeld).toBe(false);
+    const acked = await acknowledging;
+    expect(acked.status).toBe('acknowledged');
+    const ack = acked.timeline.find((e) => e.type === 'acknowledged')!;
+    const step = events(acked, 'paging-step')[0]!;
+    const paged = events(acked, 'paged');
+    expect(paged.map((e) => `${e.data?.personId} ${e.data?.channel}`).sort()).toEqual(['claims-a email', 'claims-a sms', 'cs-1 sms']);
+    expect(step.seq).toBeLessThan(ack.seq);
+    expect(paged.every((e) => e.seq < ack.seq)).toBe(true);
+    // And the run stopped there: no follow-up later.
+    await h.env.sleep(15 * MINUTE);
+    const later = await waitFor(() => h.state(handle), (s) => s.pagingRuns.length === 0);
+    expect(events(later, 'paging-step')).toHaveLength(1);
+    expect(h.channels.sent.filter((p) => p.channel === 'voice')).toHaveLength(0);
+  }, { policy: { paging: { general: { steps: [{ targets: [{ person: 'claims-a' }, { person: 'cs-1' }], escalateAfterMinutes: 10 }] } } } });
+});
+
 test('R-T-BREACH: a deadline missed after the acknowledgement still pages the next level, once and without follow-ups', async () => {
   await withHarness(async (h) => {
     const { handle } = await h.start(general);

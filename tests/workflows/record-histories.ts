@@ -18,6 +18,7 @@ import {
   resolveUpdate,
   solutionUpdate,
 } from '../../workflows/contracts';
+import { MOBILE } from './paging-fakes';
 import { DAY, MINUTE, manager, report, system, teardownEnvironment, waitFor, withHarness, type Harness } from './harness';
 
 const out = join(__dirname, '..', 'fixtures', 'histories');
@@ -120,6 +121,21 @@ async function main(): Promise<void> {
     // Issue 7: the same walk with the settle wait on a timer of its own, never cancelled (patch
     // archive-settle-timer).
     save('archive-settle-timer.pb', await pagingWalk(h));
+
+    // Issue 7: an acknowledgement that came while the triage step was being opened by its
+    // activity (cs-1's SMS held back), recorded after the step's pages (patch ack-after-opening-step).
+    let release!: () => void;
+    h.channels.held.set(MOBILE(1), new Promise<void>((resolve) => (release = resolve)));
+    const opening = await h.start(report(), { edge: true });
+    await waitFor(async () => h.channels.holding, (n) => n === 1);
+    const acknowledging = opening.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    h.channels.held.delete(MOBILE(1));
+    await acknowledging;
+    await opening.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+    await opening.handle.result();
+    save('ack-after-opening-step.pb', await opening.handle.fetchHistory());
   });
   await withHarness(
     async (h) => {
