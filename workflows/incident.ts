@@ -4,6 +4,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -21,7 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { workflowNow } from './clock';
-import { pagingWorkflow, playPaging, type PagingControl } from './paging';
+import { pagingWorkflow, playPaging, STEP_PATCH, type PagingControl } from './paging';
 import type { Activities } from '../activities';
 import { COMPLAINT_DEADLINES, progressDeadline, type Deadline, type ResponsePlan } from '../domain/deadlines';
 import { compareSeverity, type Line, type Severity } from '../domain/types';
@@ -173,6 +174,36 @@ const NOTIFY_PATCH = 'notifications-beside-the-loop';
  */
 const INLINE_PAGING_PATCH = 'paging-in-the-incident';
 
+/**
+ * Issue 7: the patch that makes each workflow task carry fewer commands. Measured on the
+ * 20-incident probe (bench/RESULTS.md), a new incident recorded a marker and a
+ * `TemporalChangeVersion` search-attribute upsert for each of six patches (the SDK adds the
+ * upsert to every marker), upserted its own search attributes twice in its first task, and
+ * cancelled and restarted the main loop's timer each time the loop turned for something else
+ * (7 of its 16 timers): about a third of its history events, each a write on the server.
+ * Under this patch:
+ * - one marker stands for every patch in LEAN_IMPLIES: a run that records it takes them all as
+ *   present and calls `patched` for none of them (histories recorded before it carry no such
+ *   marker and replay through each patch as they did);
+ * - the incident's search attributes are upserted once per workflow task, with their last values,
+ *   and only when they changed;
+ * - the main loop starts one timer for each time it wakes for and keeps it while that time is
+ *   still ahead (an earlier wake-up in between leaves it armed); it is cancelled only when its
+ *   time no longer matters.
+ * Patches added after this one are called as before.
+ */
+const LEAN_TASKS_PATCH = 'lean-tasks';
+const LEAN_IMPLIES: ReadonlySet<string> = new Set([
+  ARCHIVE_ACTIVITY_PATCH,
+  ARCHIVE_SETTLE_PATCH,
+  ARCHIVE_SETTLE_TIMER_PATCH,
+  ACK_AFTER_OPENING_PATCH,
+  FIRST_PAGE_WITHDRAWN_PATCH,
+  NOTIFY_PATCH,
+  INLINE_PAGING_PATCH,
+  STEP_PATCH,
+]);
+
 function reject(message: string): never {
   throw ApplicationFailure.nonRetryable(message, INVALID_TRANSITION);
 }
@@ -180,8 +211,11 @@ function reject(message: string): never {
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const carried = input.carried;
   // Decided once per run, first thing: histories recorded before the patch carry no marker.
-  const archiveSettles = patched(ARCHIVE_SETTLE_PATCH);
-  const settleTimer = archiveSettles && patched(ARCHIVE_SETTLE_TIMER_PATCH);
+  const lean = patched(LEAN_TASKS_PATCH);
+  /** Whether patch `id` applies to this run: one marker for all of LEAN_IMPLIES (LEAN_TASKS_PATCH). */
+  const has = (id: string): boolean => (lean && LEAN_IMPLIES.has(id)) || patched(id);
+  const archiveSettles = has(ARCHIVE_SETTLE_PATCH);
+  const settleTimer = archiveSettles && has(ARCHIVE_SETTLE_TIMER_PATCH);
   const state: IncidentState = carried?.state ?? {
     id: input.id,
     status: 'triggered',
@@ -248,13 +282,32 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   /** Search attributes let incidents be listed and filtered; they carry no personal data (R-SEC-1). */
   function updateSearchAttributes(): void {
-    upsertSearchAttributes([
+    if (!lean) return upsertSearchAttributesNow();
+    // LEAN_TASKS_PATCH: once per workflow task, after everything the task changed.
+    if (upsertQueued) return;
+    upsertQueued = true;
+    void Promise.resolve().then(() => {
+      upsertQueued = false;
+      upsertSearchAttributesNow();
+    });
+  }
+  let upsertQueued = false;
+  /** What was upserted last (LEAN_TASKS_PATCH: an upsert that would change nothing is left out). */
+  let upserted: string | undefined;
+  function upsertSearchAttributesNow(): void {
+    const attributes = [
       { key: statusKey, value: state.status },
       { key: drillKey, value: state.report.drill },
       { key: ackCodeKey, value: state.ackCode },
       ...(state.category ? [{ key: categoryKey, value: state.category }] : []),
       ...(state.severity ? [{ key: severityKey, value: state.severity }] : []),
-    ]);
+    ];
+    if (lean) {
+      const values = JSON.stringify(attributes.map((a) => a.value));
+      if (values === upserted) return;
+      upserted = values;
+    }
+    upsertSearchAttributes(attributes);
   }
 
   /** Meets the pending deadline `id` if there is one; `true` when it did. */
@@ -305,7 +358,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       updateSearchAttributes();
       // Pages already out when the acknowledgement came (a step being opened by its activity)
       // go on the timeline first: the record says the person was paged, then acknowledged.
-      if (stepsOpening() && patched(ACK_AFTER_OPENING_PATCH)) await new Promise<void>((resolve) => openingWaiters.push(resolve));
+      if (stepsOpening() && has(ACK_AFTER_OPENING_PATCH)) await new Promise<void>((resolve) => openingWaiters.push(resolve));
       record('acknowledged', actor.name, `acknowledged by ${actor.name}`);
       return state;
     },
@@ -582,7 +635,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // Not stopped from the start when the incident is acknowledged already: a breach then pages
     // its people once, without follow-ups (R-T-BREACH: the next level is paged). A run of its
     // own started stopped in that case and paged nobody; its histories replay as they were.
-    const control: PagingControl = { stopped: false, escalateNow: false, onOpened };
+    const control: PagingControl = { stopped: false, escalateNow: false, onOpened, patched: has };
     inlineRuns.set(runId, control);
     void playPaging(input, control, onPagingEvent)
       .then(
@@ -684,16 +737,21 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   function nextWakeUp(): number | undefined {
     let next: number | undefined;
+    for (const at of wakeTimes()) if (next === undefined || at < next) next = at;
+    return next;
+  }
+  /** Every time ahead the loop has to wake for: a paced archive write, each pending deadline's warning or due time. */
+  function wakeTimes(): number[] {
+    const times: number[] = [];
     // A paced archive write that is waiting for its turn, unless its own settle timer wakes the loop first.
     if (archivePending() && Number.isFinite(archiveDueAt()) && !(settleTimerAt !== undefined && settleTimerAt <= archiveDueAt())) {
-      next = archiveDueAt();
+      times.push(archiveDueAt());
     }
     for (const d of state.deadlines) {
       if (d.state !== 'pending') continue;
-      const at = Date.parse(d.warned ? d.dueAt : d.warnAt);
-      if (next === undefined || at < next) next = at;
+      times.push(Date.parse(d.warned ? d.dueAt : d.warnAt));
     }
-    return next;
+    return times;
   }
 
   // Abandoned on close so a continue-as-new never cuts a page short; stopped by signal instead.
@@ -751,8 +809,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   async function flushNotifications(): Promise<void> {
     while (pagingToStart.length > 0) {
       const input = pagingToStart.shift()!;
-      if (patched(INLINE_PAGING_PATCH)) playInline(input);
-      else if (!patched(FIRST_PAGE_WITHDRAWN_PATCH) && patched(FIRST_PAGE_PATCH)) pageFirstThenStart(input);
+      if (has(INLINE_PAGING_PATCH)) playInline(input);
+      else if (!has(FIRST_PAGE_WITHDRAWN_PATCH) && has(FIRST_PAGE_PATCH)) pageFirstThenStart(input);
       else await startPaging(input);
     }
     while (pagingSignals.length > 0) {
@@ -786,7 +844,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     }
     while (outbox.length > 0) {
       const request = outbox.shift()!;
-      if (!patched(NOTIFY_PATCH)) {
+      if (!has(NOTIFY_PATCH)) {
         recordNotified(request, await notify(request));
         continue;
       }
@@ -870,6 +928,36 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       changed = true;
     });
   }
+  /** The main loop's wake-up timers by the time each fires (LEAN_TASKS_PATCH). */
+  const wakeTimers = new Map<number, CancellationScope>();
+  /**
+   * Arms a timer for the next wake-up unless one is armed for that time already. A timer stays
+   * armed while its time is still one the loop has to wake for (an earlier wake-up in between
+   * does not cancel it) and is cancelled once it is not (the deadline met, the write done). When
+   * one fires the loop turns once.
+   */
+  function armWakeTimer(wake: number | undefined): void {
+    const ahead = new Set(wakeTimes());
+    for (const [at, scope] of wakeTimers) {
+      if (ahead.has(at)) continue;
+      scope.cancel();
+      wakeTimers.delete(at);
+    }
+    if (wake === undefined || wakeTimers.has(wake)) return;
+    const scope = new CancellationScope();
+    wakeTimers.set(wake, scope);
+    void scope
+      .run(() => sleep(Math.max(wake - workflowNow().getTime(), 1)))
+      .then(
+        () => {
+          if (wakeTimers.get(wake) === scope) wakeTimers.delete(wake);
+          changed = true;
+        },
+        // Cancelled: the loop no longer wakes for this time.
+        () => undefined,
+      );
+  }
+
   /** The timeline grew since the last write, and no write is in flight. */
   const archivePending = () => archiving === undefined && lastSeq() > archivedSeq;
   const archiveBehind = () => archivePending() && workflowNow().getTime() >= archiveDueAt();
@@ -878,7 +966,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   function archive(force = false): void {
     if (!(force ? archivePending() : archiveBehind())) return;
     const seq = lastSeq();
-    archiveByActivity ??= patched(ARCHIVE_ACTIVITY_PATCH);
+    archiveByActivity ??= has(ARCHIVE_ACTIVITY_PATCH);
     archiveStartedAt = workflowNow().getTime();
     archivedStanding = standing();
     const write = archiveByActivity ? archiveIncidentTask : archiveIncident;
@@ -944,9 +1032,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     armSettleTimer();
     const wake = nextWakeUp();
     changed = false;
-    const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);
     const work = () =>
       changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0 || archiveBehind();
+    if (lean) {
+      armWakeTimer(wake);
+      await condition(work);
+      continue;
+    }
+    const delay = wake === undefined ? undefined : Math.max(wake - workflowNow().getTime(), 1);
     if (delay === undefined) await condition(work);
     else await condition(work, delay);
   }

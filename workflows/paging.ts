@@ -51,7 +51,7 @@ const { openPagingStep } = proxyActivities<Activities>({
  * after another took one activity per send and a workflow task per round (bench/RESULTS.md).
  * Histories recorded before it replay through `resolvePagingTargets` and one send at a time.
  */
-const STEP_PATCH = 'one-activity-per-step';
+export const STEP_PATCH = 'one-activity-per-step';
 
 const MINUTE = 60_000;
 
@@ -75,6 +75,8 @@ export interface PagingControl {
    */
   opening?: number;
   onOpened?: () => void;
+  /** How the incident answers `patched` (its LEAN_TASKS_PATCH stands for STEP_PATCH); `patched` itself otherwise. */
+  patched?: (id: string) => boolean;
 }
 
 /** A paging run of its own: started by incidents recorded before patch `paging-in-the-incident`. */
@@ -195,7 +197,7 @@ export async function playPaging(
       const playedFirst = round === 0 && index === 0 ? input.first : undefined;
       const stepKey = `${input.runKey}:r${round}:s${index}`;
       const at = workflowNow().toISOString();
-      const byActivity = !playedFirst && patched(STEP_PATCH);
+      const byActivity = !playedFirst && (control.patched ?? patched)(STEP_PATCH);
       if (byActivity) control.opening = (control.opening ?? 0) + 1;
       const opened = byActivity
         ? await openPagingStep({ incidentId: input.incidentId, stepKey, runKey: input.runKey, targets: step.targets, lines: input.lines, at, content: input.content, acknowledged: input.acknowledged }).catch(

@@ -56,23 +56,27 @@ async function pagingWalk(h: Harness): Promise<unknown> {
   return handle.fetchHistory();
 }
 
+/** A complaint worked through every action, with a missed daily update. */
+async function complaintWalk(h: Harness): Promise<unknown> {
+  const { handle } = await h.start();
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+  await h.env.sleep(10 * MINUTE);
+  await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'called' }] });
+  await handle.executeUpdate(solutionUpdate, { args: [{ actor: system, text: 'extension' }] });
+  await h.env.sleep(DAY + MINUTE);
+  await waitFor(() => h.state(handle), (s) => s.escalationLevel === 1);
+  await handle.executeUpdate(progressUpdate, { args: [{ actor: system, text: 'update' }] });
+  await handle.executeUpdate(noteUpdate, { args: [{ actor: manager, text: 'review' }] });
+  await handle.executeUpdate(reclassifyUpdate, { args: [{ actor: manager, severity: 'major', reason: 'press' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+  await handle.result();
+  return handle.fetchHistory();
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   await withHarness(async (h) => {
-    // A complaint worked through every action, with a missed daily update.
-    const { handle } = await h.start();
-    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
-    await h.env.sleep(10 * MINUTE);
-    await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'called' }] });
-    await handle.executeUpdate(solutionUpdate, { args: [{ actor: system, text: 'extension' }] });
-    await h.env.sleep(DAY + MINUTE);
-    await waitFor(() => h.state(handle), (s) => s.escalationLevel === 1);
-    await handle.executeUpdate(progressUpdate, { args: [{ actor: system, text: 'update' }] });
-    await handle.executeUpdate(noteUpdate, { args: [{ actor: manager, text: 'review' }] });
-    await handle.executeUpdate(reclassifyUpdate, { args: [{ actor: manager, severity: 'major', reason: 'press' }] });
-    await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
-    await handle.result();
-    save('complaint-worked-through.pb', await handle.fetchHistory());
+    save('complaint-worked-through.pb', await complaintWalk(h));
 
     // A major system incident left alone: warnings, breaches, escalations.
     const major = await h.start(
@@ -121,6 +125,11 @@ async function main(): Promise<void> {
     // Issue 7: the same walk with the settle wait on a timer of its own, never cancelled (patch
     // archive-settle-timer).
     save('archive-settle-timer.pb', await pagingWalk(h));
+
+    // Issue 7: both walks with one marker for the earlier patches, one search-attribute upsert
+    // per task and the loop's wake-up timer kept while its time stands (patch lean-tasks).
+    save('lean-tasks.pb', await pagingWalk(h));
+    save('lean-tasks-complaint.pb', await complaintWalk(h));
 
     // Issue 7: an acknowledgement that came while the triage step was being opened by its
     // activity (cs-1's SMS held back), recorded after the step's pages (patch ack-after-opening-step).
