@@ -8,9 +8,11 @@
  * admitted only if the wait it would meet looks short: by Little's law the wait in a queue is
  * the number waiting divided by the rate they leave at, so the expected wait is the requests
  * now in flight divided by the completion rate over the last few seconds. Above the bound, the
- * request is answered 503 at once with a `Retry-After` of that expected wait, and nothing is
- * started for it — so a shed report is never half-accepted; the client retries with the same
- * Idempotency-Key.
+ * request is answered 503 at once, and nothing is started for it — so a shed report is never
+ * half-accepted; the client retries with the same Idempotency-Key. Its `Retry-After` is when
+ * there will be room for it: the queue ahead drained to the bound, and the requests shed before
+ * it admitted one by one at the rate requests complete, so shed requests come back spread out
+ * rather than all at once.
  *
  * Only intake (reports, signals) is shed. Acknowledgements and actions on open incidents are
  * never refused by admission control: the on-call lead's `ACK` at 3 a.m. must not lose to a
@@ -56,6 +58,10 @@ export class AdmissionControl {
   /** When the oldest request still in flight was admitted, to judge a window with no completions. */
   private readonly started = new Map<number, number>();
   private nextTicket = 0;
+  /** When the next shed request is told to come back (ms): shed requests are spaced at the completion rate. */
+  private nextSlotAt = 0;
+  /** The span the last rate was measured over (ms): less than the window at the start of a burst. */
+  private rateSpanMs = 0;
 
   constructor(options: AdmissionOptions = {}) {
     this.maxExpectedWaitMs = options.maxExpectedWaitMs ?? 5000;
@@ -115,9 +121,24 @@ export class AdmissionControl {
     const rate = this.rate();
     const expected = this.expectedWait(rate);
     if (this.inFlight < this.maxInFlight && expected <= this.maxExpectedWaitMs) return { shed: false };
-    // Come back when the requests ahead should have gone; never sooner than 1 s, never past a minute.
-    const seconds = Number.isFinite(expected) ? Math.ceil(expected / 1000) : Math.ceil(this.maxExpectedWaitMs / 1000);
-    return { shed: true, retryAfterSeconds: Math.min(60, Math.max(1, seconds)) };
+    // Never sooner than 1 s, never past a minute.
+    const clamp = (ms: number) => Math.min(60, Math.max(1, Math.ceil(ms / 1000)));
+    // Nothing completes: no rate to pace by; come back after the bound.
+    if (!Number.isFinite(expected) || rate <= 0) return { shed: true, retryAfterSeconds: clamp(this.maxExpectedWaitMs) };
+    // Come back when there will be room: once the queue ahead has drained to the bound, and after
+    // the requests shed before this one, which come back one by one at the rate requests complete.
+    // Told the same time, a burst's shed requests all came back in the same second, were shed
+    // again, and the last waited a minute for an engine that had long been idle (bench/RESULTS.md).
+    const now = this.now();
+    const room = Math.max(0, expected - this.maxExpectedWaitMs);
+    if (this.rateSpanMs < this.windowMs) {
+      // A rate measured over less than the window is the start of a burst, when completions are
+      // still gathering pace and the rate reads low: no further ahead than the bound, unspaced.
+      return { shed: true, retryAfterSeconds: clamp(Math.min(room, this.maxExpectedWaitMs)) };
+    }
+    const slot = Math.max(now + room, this.nextSlotAt);
+    this.nextSlotAt = Math.min(slot + 1000 / rate, now + 60_000);
+    return { shed: true, retryAfterSeconds: clamp(slot - now) };
   }
 
   /** Completions per second over the window (or over the time since the first completion, if shorter). */
@@ -130,8 +151,12 @@ export class AdmissionControl {
       this.head = 0;
     }
     const count = this.completions.length - this.head;
-    if (count === 0) return 0;
+    if (count === 0) {
+      this.rateSpanMs = 0;
+      return 0;
+    }
     const span = Math.max(1000, Math.min(this.windowMs, now - this.completions[this.head]!));
+    this.rateSpanMs = span;
     return (count * 1000) / span;
   }
 

@@ -114,7 +114,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   // BENCH_WORKER_PROFILE=<folder>: the worker writes V8 CPU profiles there (main thread and the
   // workflow threads) when it stops, to see where its time goes.
-  const profile = process.env.BENCH_WORKER_PROFILE ? ` --cpu-prof --cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}` : '';
+  let profile = process.env.BENCH_WORKER_PROFILE ? ` --cpu-prof --cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}` : '';
+  // BENCH_WORKER_NODE_ARGS: Node flags for the worker alone (e.g. `--max-old-space-size=512`,
+  // which its workflow thread takes as its heap limit too).
+  if (process.env.BENCH_WORKER_NODE_ARGS) profile += ` ${process.env.BENCH_WORKER_NODE_ARGS}`;
   if (Object.keys(settings).some((name) => name.startsWith('WORKER_'))) {
     // Worker tuning without touching worker.ts: preloaded, it adds the options to Worker.create.
     settings.START_WORKER_CMD = `${process.execPath}${profile} --require ./bench/worker-tuning.cjs --import tsx worker.ts`;

@@ -44,7 +44,7 @@ describe('AdmissionControl (expected wait = in flight ÷ completion rate)', () =
     expect(admission.snapshot()).toMatchObject({ admitted: 4, shed: 0, inFlight: 0 });
   });
 
-  test('sheds with a Retry-After of the expected wait once in flight ÷ rate exceeds the bound', async () => {
+  test('sheds once in flight ÷ rate exceeds the bound, with a Retry-After of when there will be room', async () => {
     const admission = new AdmissionControl({ minInFlight: 2, maxExpectedWaitMs: 5000, windowMs: 10_000, now: clock });
     // 20 completions over 10 s: 2 per second.
     for (let i = 0; i < 20; i++) {
@@ -58,7 +58,8 @@ describe('AdmissionControl (expected wait = in flight ÷ completion rate)', () =
     expect(admission.snapshot().expectedWaitMs).toBe(5000);
     const eleventh = held();
     const admittedEleventh = admission.run(() => eleventh.promise);
-    // 11 waiting is 5.5 s: the twelfth is shed, and told to come back in 6 s.
+    // 11 waiting is 5.5 s: the twelfth is shed. Half a second from now the queue is back at the
+    // bound, so it is told the shortest wait there is, 1 s.
     let called = false;
     const shed = await admission
       .run(async () => {
@@ -71,10 +72,58 @@ describe('AdmissionControl (expected wait = in flight ÷ completion rate)', () =
     expect(called).toBe(false);
     expect(shed).toBeInstanceOf(HttpError);
     expect((shed as HttpError).status).toBe(503);
-    expect((shed as HttpError).details.retryAfter).toBe(6);
+    expect((shed as HttpError).details.retryAfter).toBe(1);
     for (const r of [...waiting, eleventh]) r.finish();
     await Promise.all([...running, admittedEleventh]);
     expect(admission.snapshot()).toMatchObject({ admitted: 31, shed: 1, inFlight: 0 });
+  });
+
+  test("a burst's shed requests are told to come back spread out at the completion rate, not all at once", async () => {
+    const admission = new AdmissionControl({ minInFlight: 2, maxExpectedWaitMs: 5000, windowMs: 10_000, now: clock });
+    // 100 completions over 10 s: 10 per second.
+    for (let i = 0; i < 100; i++) {
+      await admission.run(async () => undefined);
+      now += 100;
+    }
+    expect(admission.snapshot().ratePerSecond).toBeCloseTo(10, 5);
+    // 50 waiting at 10/s is 5 s, the bound: all admitted.
+    const waiting = Array.from({ length: 50 }, () => held());
+    const running = waiting.map((r) => admission.run(() => r.promise));
+    expect(admission.snapshot()).toMatchObject({ inFlight: 50, shed: 0 });
+    // 5 s on, half the completions have left the window: 5 per second, so the 50 are a 10-s wait,
+    // and there will be room in 5 s.
+    now += 5000;
+    expect(admission.snapshot().ratePerSecond).toBeCloseTo(5, 5);
+    const retryAfter: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const err = admission.refusal();
+      expect(err?.status).toBe(503);
+      retryAfter.push(err!.details.retryAfter as number);
+    }
+    // The first comes back when there is room, each next one 200 ms later (5 a second).
+    expect(retryAfter[0]).toBe(5);
+    expect(retryAfter).toEqual([...retryAfter].sort((a, b) => a - b));
+    expect(retryAfter[39]).toBe(Math.ceil(5 + 39 * 0.2));
+    for (const seconds of new Set(retryAfter)) expect(retryAfter.filter((v) => v === seconds).length).toBeLessThanOrEqual(6);
+    // Never past a minute, however many are shed.
+    for (let i = 0; i < 2000; i++) expect(admission.refusal()!.details.retryAfter).toBeLessThanOrEqual(60);
+    for (const r of waiting) r.finish();
+    await Promise.all(running);
+  });
+
+  test('at the start of a burst, when the rate is known over less than its window, nobody is told to wait past the bound', async () => {
+    const admission = new AdmissionControl({ minInFlight: 300, maxExpectedWaitMs: 5000, windowMs: 10_000, now: clock });
+    // The first 10 completions, within a second: the rate reads 10/s while the engine gathers pace.
+    for (let i = 0; i < 10; i++) {
+      await admission.run(async () => undefined);
+      now += 100;
+    }
+    const waiting = Array.from({ length: 300 }, () => held());
+    const running = waiting.map((r) => admission.run(() => r.promise));
+    // 300 at 10/s reads as a 30-s wait; told 5 s (the bound), every one of them.
+    for (let i = 0; i < 20; i++) expect(admission.refusal()?.details.retryAfter).toBe(5);
+    for (const r of waiting) r.finish();
+    await Promise.all(running);
   });
 
   test('with nothing completing, sheds once the oldest request has waited longer than the bound', async () => {
