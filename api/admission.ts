@@ -60,7 +60,7 @@ export class AdmissionControl {
   private nextTicket = 0;
   /** When the next shed request is told to come back (ms): shed requests are spaced at the completion rate. */
   private nextSlotAt = 0;
-  /** The span the last rate was measured over (ms): less than the window at the start of a burst. */
+  /** The span the last rate was measured over (ms): under half the window at the start of a burst. */
   private rateSpanMs = 0;
 
   constructor(options: AdmissionOptions = {}) {
@@ -131,8 +131,8 @@ export class AdmissionControl {
     // again, and the last waited a minute for an engine that had long been idle (bench/RESULTS.md).
     const now = this.now();
     const room = Math.max(0, expected - this.maxExpectedWaitMs);
-    if (this.rateSpanMs < this.windowMs) {
-      // A rate measured over less than the window is the start of a burst, when completions are
+    if (this.rateSpanMs < this.windowMs / 2) {
+      // A rate measured over less than half its window is the start of a burst, when completions are
       // still gathering pace and the rate reads low: no further ahead than the bound, unspaced.
       return { shed: true, retryAfterSeconds: clamp(Math.min(room, this.maxExpectedWaitMs)) };
     }
