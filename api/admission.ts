@@ -60,8 +60,6 @@ export class AdmissionControl {
   private nextTicket = 0;
   /** When the next shed request is told to come back (ms): shed requests are spaced at the completion rate. */
   private nextSlotAt = 0;
-  /** The span the last rate was measured over (ms): under half the window at the start of a burst. */
-  private rateSpanMs = 0;
 
   constructor(options: AdmissionOptions = {}) {
     this.maxExpectedWaitMs = options.maxExpectedWaitMs ?? 5000;
@@ -118,7 +116,7 @@ export class AdmissionControl {
 
   private decide(): { shed: false } | { shed: true; retryAfterSeconds: number } {
     if (this.inFlight < this.minInFlight) return { shed: false };
-    const rate = this.rate();
+    const { rate, spanMs } = this.measure();
     const expected = this.expectedWait(rate);
     if (this.inFlight < this.maxInFlight && expected <= this.maxExpectedWaitMs) return { shed: false };
     // Never sooner than 1 s, never past a minute.
@@ -131,7 +129,7 @@ export class AdmissionControl {
     // again, and the last waited a minute for an engine that had long been idle (bench/RESULTS.md).
     const now = this.now();
     const room = Math.max(0, expected - this.maxExpectedWaitMs);
-    if (this.rateSpanMs < this.windowMs / 2) {
+    if (spanMs < this.windowMs / 2) {
       // A rate measured over less than half its window is the start of a burst, when completions are
       // still gathering pace and the rate reads low: no further ahead than the bound, unspaced.
       return { shed: true, retryAfterSeconds: clamp(Math.min(room, this.maxExpectedWaitMs)) };
@@ -143,6 +141,11 @@ export class AdmissionControl {
 
   /** Completions per second over the window (or over the time since the first completion, if shorter). */
   private rate(): number {
+    return this.measure().rate;
+  }
+
+  /** The completion rate, and the span it was measured over (ms; under half the window at the start of a burst). */
+  private measure(): { rate: number; spanMs: number } {
     const now = this.now();
     const from = now - this.windowMs;
     while (this.head < this.completions.length && this.completions[this.head]! < from) this.head += 1;
@@ -151,13 +154,9 @@ export class AdmissionControl {
       this.head = 0;
     }
     const count = this.completions.length - this.head;
-    if (count === 0) {
-      this.rateSpanMs = 0;
-      return 0;
-    }
-    const span = Math.max(1000, Math.min(this.windowMs, now - this.completions[this.head]!));
-    this.rateSpanMs = span;
-    return (count * 1000) / span;
+    if (count === 0) return { rate: 0, spanMs: 0 };
+    const spanMs = Math.max(1000, Math.min(this.windowMs, now - this.completions[this.head]!));
+    return { rate: (count * 1000) / spanMs, spanMs };
   }
 
   private expectedWait(rate: number): number {

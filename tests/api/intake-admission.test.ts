@@ -26,6 +26,13 @@ function held(): { promise: Promise<void>; finish: () => void } {
 describe('AdmissionControl (expected wait = in flight ÷ completion rate)', () => {
   let now = 0;
   const clock = () => now;
+  /** `count` requests that complete at once, one every `everyMs`. */
+  async function completions(admission: AdmissionControl, count: number, everyMs: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      await admission.run(async () => undefined);
+      now += everyMs;
+    }
+  }
 
   beforeEach(() => {
     now = 1_000_000;
@@ -47,10 +54,7 @@ describe('AdmissionControl (expected wait = in flight ÷ completion rate)', () =
   test('sheds once in flight ÷ rate exceeds the bound, with a Retry-After of when there will be room', async () => {
     const admission = new AdmissionControl({ minInFlight: 2, maxExpectedWaitMs: 5000, windowMs: 10_000, now: clock });
     // 20 completions over 10 s: 2 per second.
-    for (let i = 0; i < 20; i++) {
-      await admission.run(async () => undefined);
-      now += 500;
-    }
+    await completions(admission, 20, 500);
     expect(admission.snapshot().ratePerSecond).toBeCloseTo(2, 5);
     // 10 waiting at 2/s is a 5 s wait: still admitted (the bound is inclusive).
     const waiting = Array.from({ length: 10 }, () => held());
@@ -81,10 +85,7 @@ describe('AdmissionControl (expected wait = in flight ÷ completion rate)', () =
   test("a burst's shed requests are told to come back spread out at the completion rate, not all at once", async () => {
     const admission = new AdmissionControl({ minInFlight: 2, maxExpectedWaitMs: 5000, windowMs: 10_000, now: clock });
     // 100 completions over 10 s: 10 per second.
-    for (let i = 0; i < 100; i++) {
-      await admission.run(async () => undefined);
-      now += 100;
-    }
+    await completions(admission, 100, 100);
     expect(admission.snapshot().ratePerSecond).toBeCloseTo(10, 5);
     // A steady stream: its oldest completion is a moment inside the window, not at its edge.
     now -= 7;
@@ -116,10 +117,7 @@ describe('AdmissionControl (expected wait = in flight ÷ completion rate)', () =
   test('at the start of a burst, when the rate is known over less than half its window, nobody is told to wait past the bound', async () => {
     const admission = new AdmissionControl({ minInFlight: 300, maxExpectedWaitMs: 5000, windowMs: 10_000, now: clock });
     // The first 10 completions, within a second: the rate reads 10/s while the engine gathers pace.
-    for (let i = 0; i < 10; i++) {
-      await admission.run(async () => undefined);
-      now += 100;
-    }
+    await completions(admission, 10, 100);
     const waiting = Array.from({ length: 300 }, () => held());
     const running = waiting.map((r) => admission.run(() => r.promise));
     // 300 at 10/s reads as a 30-s wait; told 5 s (the bound), every one of them.
