@@ -735,9 +735,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     }
   }
 
-  function nextWakeUp(): number | undefined {
+  function nextWakeUp(times = wakeTimes()): number | undefined {
     let next: number | undefined;
-    for (const at of wakeTimes()) if (next === undefined || at < next) next = at;
+    for (const at of times) if (next === undefined || at < next) next = at;
     return next;
   }
   /** Every time ahead the loop has to wake for: a paced archive write, each pending deadline's warning or due time. */
@@ -936,8 +936,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
    * does not cancel it) and is cancelled once it is not (the deadline met, the write done). When
    * one fires the loop turns once.
    */
-  function armWakeTimer(wake: number | undefined): void {
-    const ahead = new Set(wakeTimes());
+  function armWakeTimer(times: number[], wake: number | undefined): void {
+    const ahead = new Set(times);
     for (const [at, scope] of wakeTimers) {
       if (ahead.has(at)) continue;
       scope.cancel();
@@ -1030,12 +1030,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // A run inside the incident ends before the incident continues as new (it cannot be carried over).
     if (shouldContinueAsNew() && inlineRuns.size === 0) break;
     armSettleTimer();
-    const wake = nextWakeUp();
+    const times = wakeTimes();
+    const wake = nextWakeUp(times);
     changed = false;
     const work = () =>
       changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0 || archiveBehind();
     if (lean) {
-      armWakeTimer(wake);
+      armWakeTimer(times, wake);
       await condition(work);
       continue;
     }
