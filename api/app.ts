@@ -30,6 +30,7 @@ import {
   statusKey,
   triageUpdate,
   type Actor,
+  type IncidentInput,
   type IncidentState,
   type TriageResponse,
 } from '../workflows/contracts';
@@ -37,6 +38,7 @@ import { HttpError, errorHandler, toHttpError, validationError } from './errors'
 import { actorOf, authenticateRequests, createAuthRouter, principalOf, requirePermission, type AuthDependencies } from './auth';
 import { assertVisible, incidentReportedByClause } from './visibility';
 import { AdmissionControl, type AdmissionOptions } from './admission';
+import type { IntakeJournal, JournaledStart, StartOutcome } from './intake-journal';
 import { createCodecRouter, type CodecRouterDependencies } from './codec';
 import { createDashboardRouter } from './dashboard';
 import { createHistoryRouter } from './history';
@@ -107,6 +109,14 @@ export interface AppDependencies {
    * with the result (one persisted start per report); the workflow triages itself when unset.
    */
   edgeTriage?: EdgeTriage;
+  /**
+   * The intake journal (api/intake-journal.ts; needs `edgeTriage`): a report is answered once its
+   * start is on disk, 201 when the engine starts it within `intakeWaitMs`, else 202; the journal
+   * starts it. Reports start on the request path when unset.
+   */
+  intakeJournal?: IntakeJournal<TriagedStart, TriageResponse>;
+  /** How long a journaled report waits for its start before it is answered 202 (ms). Default 3000. */
+  intakeWaitMs?: number;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -137,7 +147,7 @@ export async function openIncident(
 ): Promise<TriageResponse> {
   const id = incidentIdFor(idempotencyKey);
   const reportedBy = reportedByKeyId ? [{ key: reportedByKey, value: reportedByKeyId }] : [];
-  if (edge) return startTriagedIncident(client, taskQueue, id, report, edge, reportedBy);
+  if (edge) return startTriagedIncident(client, taskQueue, id, report, edge, reportedByKeyId);
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentWorkflow>('incidentWorkflow', {
     workflowId: id,
     taskQueue,
@@ -186,16 +196,48 @@ async function startTriagedIncident(
   id: string,
   report: IncidentReport,
   edge: EdgeTriage,
-  reportedBy: { key: typeof reportedByKey; value: string }[] = [],
+  reportedByKeyId?: string,
 ): Promise<TriageResponse> {
-  const reportedAt = new Date();
+  const start = triagedStart(id, report, edge, reportedByKeyId);
+  const outcome = await startTriaged(client, taskQueue, start);
+  return outcome === 'existed' ? existingIncident(client, id) : triagedAnswer(start);
+}
+
+/** One triaged incident's start, as the intake journal records it (plain JSON). */
+export interface TriagedStart {
+  id: string;
+  input: IncidentInput & { triaged: NonNullable<IncidentInput['triaged']> };
+  /** The reporting API key's id (`IncidentReportedBy`). */
+  reportedByKeyId?: string;
+}
+
+/** Triages a report at the edge: the start that opens its incident, with its deadlines from now. */
+export function triagedStart(id: string, report: IncidentReport, edge: EdgeTriage, reportedByKeyId?: string, reportedAt = new Date()): TriagedStart {
   const result = triage(report, edge.policy.triage);
   const plan = planResponse(reportedAt, result.category, edge.policy, edge.calendar);
+  return {
+    id,
+    input: { id, report, reportedAt: reportedAt.toISOString(), triaged: { triage: result, plan } },
+    ...(reportedByKeyId ? { reportedByKeyId } : {}),
+  };
+}
+
+/** What the API answers for a triaged start: what the workflow's triage records. */
+export function triagedAnswer(start: TriagedStart): TriageResponse {
+  const { triage: result, plan } = start.input.triaged;
+  // Management joins the lines of a major incident (R-LINE-MGMT).
+  const lines = result.severity === 'major' && !result.lines.includes('management') ? [...result.lines, 'management' as const] : result.lines;
+  return { id: start.id, status: 'triggered', triage: { ...result, lines }, deadlines: plan.deadlines };
+}
+
+/** Starts a triaged incident; 'existed' when its workflow was there already (a retried report). */
+export async function startTriaged(client: Client, taskQueue: string, start: TriagedStart): Promise<StartOutcome> {
+  const { triage: result } = start.input.triaged;
   try {
     await client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
-      workflowId: id,
+      workflowId: start.id,
       taskQueue,
-      args: [{ id, report, reportedAt: reportedAt.toISOString(), triaged: { triage: result, plan } }],
+      args: [start.input],
       workflowIdConflictPolicy: 'FAIL',
       // A resolved incident is never reopened by a retried report: the retry gets it back.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -204,17 +246,31 @@ async function startTriagedIncident(
         { key: categoryKey, value: result.category },
         { key: severityKey, value: result.severity },
         { key: statusKey, value: 'triggered' },
-        { key: drillKey, value: report.drill },
-        ...reportedBy,
+        { key: drillKey, value: start.input.report.drill },
+        ...(start.reportedByKeyId ? [{ key: reportedByKey, value: start.reportedByKeyId }] : []),
       ],
     });
+    return 'started';
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return existingIncident(client, id);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return 'existed';
+    throw err;
   }
-  // What the workflow's triage records: management joins the lines of a major incident (R-LINE-MGMT).
-  const lines = result.severity === 'major' && !result.lines.includes('management') ? [...result.lines, 'management' as const] : result.lines;
-  return { id, status: 'triggered', triage: { ...result, lines }, deadlines: plan.deadlines };
+}
+
+/** The intake journal's dispatch: each recorded start, bounded like every call to Temporal. */
+export function journalDispatch(client: Client, taskQueue = TASK_QUEUE, timeoutMs = 15_000): (entry: JournaledStart<TriagedStart>) => Promise<StartOutcome> {
+  return (entry) => client.connection.withDeadline(Date.now() + timeoutMs, () => startTriaged(client, taskQueue, entry.start));
+}
+
+/** `promise`'s value if it settles within `ms`, else undefined (its timer cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'header' | 'path'): z.infer<T> {
@@ -249,6 +305,8 @@ export function createApp(deps: AppDependencies): express.Express {
   // A saturated engine refuses new intake before its body is read: under a burst, waiting for
   // bodies is most of a request's time in the API.
   if (admission) app.post(['/incidents', '/signals'], (_req, _res, next) => next(admission.refusal()));
+  const journal = deps.intakeJournal;
+  if (journal) app.post('/incidents', (_req, _res, next) => next(journal.refusal()));
   app.use(express.json({ limit: '64kb' }));
   // Who is calling (R-SEC-2): each protected route then names its permission.
   if (deps.auth) app.use(authenticateRequests(deps.auth));
@@ -257,6 +315,43 @@ export function createApp(deps: AppDependencies): express.Express {
   /** Every call to Temporal is bounded: an unreachable cluster answers 503, never a hang. */
   const bounded = <T>(fn: () => Promise<T>): Promise<T> => client.connection.withDeadline(Date.now() + timeoutMs, fn);
   const boundedIntake = <T>(fn: () => Promise<T>): Promise<T> => (admission ? admission.run(() => bounded(fn)) : bounded(fn));
+
+  const intakeWaitMs = deps.intakeWaitMs ?? 3000;
+
+  /**
+   * A report through the intake journal: recorded on disk first (never lost from then on). While
+   * the engine keeps up (the dispatcher has a free slot for it) the answer waits for the start and
+   * is the 201 it always was; under a burst, or if the start takes longer than `intakeWaitMs`, it
+   * is 202 with the same triage and deadlines, and the journal starts it. A retry of a report still
+   * waiting gets its first answer again; one of a started incident, the incident as it stands.
+   */
+  async function journaledIntake(start: TriagedStart): Promise<{ status: 201 | 202; answer: TriageResponse }> {
+    const refused = journal!.refusal();
+    if (refused) throw refused;
+    const keepsUp = journal!.backlog < journal!.concurrency;
+    const recorded = await journal!.record({ id: start.id, start, answer: triagedAnswer(start) });
+    if (recorded.kind === 'started') return { status: 201, answer: await bounded(() => existingIncident(client, start.id)) };
+    const answer = recorded.kind === 'pending' ? recorded.answer : triagedAnswer(start);
+    const started = keepsUp ? journal!.whenStarted(start.id) : undefined;
+    if (!started) return { status: 202, answer };
+    const outcome = await within(started, intakeWaitMs);
+    if (outcome === undefined) return { status: 202, answer };
+    if (outcome === 'existed') return { status: 201, answer: await bounded(() => existingIncident(client, start.id)) };
+    return { status: 201, answer };
+  }
+
+  // A read or an action on an incident the journal has not started yet waits for its start (which
+  // goes ahead of the queue), so a 202's Location works at once. Bounded like any engine call.
+  if (journal) {
+    app.use(async (req, _res, next) => {
+      const id = /^\/incidents\/(INC-[0-9A-Z]{12})(?:\/|$)/.exec(req.path)?.[1];
+      const started = id ? journal.whenStarted(id, { expedite: true }) : undefined;
+      if (started && (await within(started, timeoutMs)) === undefined) {
+        return next(new HttpError(503, `incident ${id} is accepted and waiting for the engine to start it; retry shortly`, { retryAfter: 2 }));
+      }
+      next();
+    });
+  }
 
   const links = (id: string) => ({
     self: `/incidents/${id}`,
@@ -309,6 +404,11 @@ export function createApp(deps: AppDependencies): express.Express {
     // R-SEC-2: the reporter is the key's owner, whatever the body says.
     const { idempotencyKey: bodyKey, reporter: _claimed, ...fields } = body;
     const report: IncidentReport = { ...fields, reporter: principal.owner };
+    if (journal && deps.edgeTriage) {
+      const { status, answer } = await journaledIntake(triagedStart(incidentIdFor(headerKey ?? bodyKey), report, deps.edgeTriage, principal.keyId));
+      res.status(status).location(`/incidents/${answer.id}`).json({ ...answer, _links: links(answer.id) });
+      return;
+    }
     const triage = await boundedIntake(() => openIncident(client, taskQueue, report, headerKey ?? bodyKey, deps.edgeTriage, principal.keyId));
     res.status(201).location(`/incidents/${triage.id}`).json({ ...triage, _links: links(triage.id) });
   });

@@ -222,7 +222,15 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         facts: { claimId: 'CLM-2026-004211' },
       },
     },
-    ok: { '201': { description: 'The incident opened (or the one this idempotency key opened before).', json: ref('Triage'), location: true } },
+    ok: {
+      '201': { description: 'The incident opened (or the one this idempotency key opened before).', json: ref('Triage'), location: true },
+      '202': {
+        description:
+          'Accepted under load: the report is on disk in the intake journal with its triage and deadlines, and the incident opens as soon as the engine takes it (its Location answers at once).',
+        json: ref('Triage'),
+        location: true,
+      },
+    },
     errors: ['badRequest', 'tooLarge', 'unavailable'],
   },
   {

@@ -21,7 +21,9 @@ import { createCalendar } from '../domain/calendar';
 import { dataConverterFor, readCodecEndpointSettings, readPayloadCodec, readPayloadKeys } from '../config/payload-codec';
 import { archiveStoreFor } from '../activities/archive-backend';
 import { ApiKeyStore } from './api-keys';
-import { createApp } from './app';
+import { createApp, journalDispatch, type TriagedStart } from './app';
+import { IntakeJournal } from './intake-journal';
+import type { TriageResponse } from '../workflows/contracts';
 import type { PagingApiDependencies } from './webhooks';
 
 /**
@@ -54,6 +56,19 @@ async function main(): Promise<void> {
   // R-REV-5: the archive file the worker writes; lists, cases and retired incidents read it.
   const payloadKeys = readPayloadKeys(process.env);
   const archive = archiveStoreFor(environment, payloadKeys);
+  // Issue 7: reports are accepted once on disk and started from there (api/intake-journal.ts);
+  // what an earlier run of the API accepted and did not start is started now.
+  const journal =
+    environment.INTAKE_JOURNAL_FILE === 'off'
+      ? undefined
+      : new IntakeJournal<TriagedStart, TriageResponse>({
+          path: environment.INTAKE_JOURNAL_FILE,
+          dispatch: journalDispatch(client),
+          ...(payloadKeys ? { payloadKeys } : {}),
+          concurrency: environment.INTAKE_JOURNAL_CONCURRENCY,
+          maxBacklog: environment.INTAKE_JOURNAL_MAX_BACKLOG,
+        });
+  if (journal && journal.backlog > 0) console.log(`intake journal: ${journal.backlog} accepted reports from an earlier run are being started`);
   const app = createApp({
     client,
     namespace: target.namespace,
@@ -69,6 +84,7 @@ async function main(): Promise<void> {
     limits: apiLimits(environment),
     archive,
     ...(admission ? { admission } : {}),
+    ...(journal ? { intakeJournal: journal, intakeWaitMs: environment.INTAKE_WAIT_MS } : {}),
     // Reports are triaged here with the worker's policy and calendar (the same files), issue 7.
     edgeTriage: { policy, calendar: createCalendar(readCalendarData(environment.CALENDAR_FILE), policy.timeZone) },
     ...(codec ? { codecEndpoint: { codec, ...readCodecEndpointSettings(process.env, environment.TEMPORAL_UI_URL) } } : {}),
@@ -84,7 +100,10 @@ async function main(): Promise<void> {
   server.headersTimeout = 66_000;
   const stop = () => {
     server.close(() => {
-      void Promise.allSettled([connection.close(), archive.close()]).finally(() => process.exit(0));
+      // The journal first: starts in flight finish (or stay in the file) before the connection goes.
+      void Promise.allSettled([journal?.close()])
+        .then(() => Promise.allSettled([connection.close(), archive.close()]))
+        .finally(() => process.exit(0));
     });
     server.closeAllConnections();
   };

@@ -68,6 +68,17 @@ export const environmentSchema = z.object({
   /** Intake requests in flight above which everything new is shed, whatever the rate. */
   INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2000),
   /**
+   * The intake journal (api/intake-journal.ts): reports are accepted once on disk in this SQLite
+   * file and started from it; `off` starts each report on the request path instead.
+   */
+  INTAKE_JOURNAL_FILE: z.string().min(1).default('data/intake-journal.sqlite'),
+  /** Accepted reports the engine has not started yet, past which new ones are shed (503 + Retry-After). */
+  INTAKE_JOURNAL_MAX_BACKLOG: z.coerce.number().int().positive().default(50_000),
+  /** Starts the journal keeps in flight at once. */
+  INTAKE_JOURNAL_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  /** How long a journaled report waits for its start before it is answered 202 instead of 201 (ms). */
+  INTAKE_WAIT_MS: z.coerce.number().int().min(0).default(3000),
+  /**
    * Workflows the worker keeps in memory (Temporal's sticky cache). Past it, the least recently
    * used is evicted and replayed from its history when it next has work: this bounds the
    * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md).
