@@ -3,7 +3,7 @@
  * deadline (R-T-CONTACT) is `BENCH_CONTACT_MINUTES` after each report, so every breach falls
  * within the few minutes the intake was spread over. Lateness of each breach page is the time
  * its first page went out (the outbox line's `at`, key `<incident>:breach-contact:r0:s0:…`)
- * minus the deadline's `dueAt` (from the 201 answer). The outbox is the channel of the
+ * minus the deadline's `dueAt` (from the 201/202 answer). The outbox is the channel of the
  * embedded default, so this is when the page really left, read without loading the engine;
  * the `deadline-breached` timeline entry of a sample is read back through the state query as a
  * cross-check (it is recorded before the page, so it is never later than the page).
@@ -72,7 +72,8 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
     concurrency: Math.min(config.concurrency, n),
     body: (i) => incidentReport(run, i),
     key: (i) => idempotencyKey(run, i),
-    accepted: [201],
+    // 202: on disk in the intake journal, started from there (api/intake-journal.ts).
+    accepted: [201, 202],
     attemptTimeoutMs: 120_000,
     maxAttempts: 1_000,
     deadlineMs: 20 * 60_000,

@@ -84,6 +84,13 @@ export const environmentSchema = z.object({
    * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * The worker's V8 heap limit in MiB (each of its isolates: the main thread and the workflow
+   * thread), set by `npm start`. Without one V8 lets a busy worker's heap grow towards a quarter of
+   * the machine before it collects (issue 7). Default: 256 + 0.5 MiB per cached workflow (a
+   * cached incident holds about 170 KiB of heap: bench/workflow-memory.ts).
+   */
+  WORKER_HEAP_MIB: z.coerce.number().int().min(128).optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -105,6 +112,20 @@ export function apiLimits(environment: Environment): LimitsOptions {
       perMinute: environment.RATE_LIMIT_PER_MINUTE,
       ...(environment.RATE_LIMIT_BURST !== undefined ? { burst: environment.RATE_LIMIT_BURST } : {}),
     },
+  };
+}
+
+/**
+ * What `npm start` adds to the worker's environment (issue 7, worker memory): a heap limit sized
+ * to the workflow cache (unless NODE_OPTIONS already sets one), and two glibc malloc arenas
+ * instead of eight per core for its native threads (unless MALLOC_ARENA_MAX is set).
+ */
+export function workerProcessEnvironment(environment: Environment, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const heapMib = environment.WORKER_HEAP_MIB ?? 256 + Math.ceil(environment.WORKER_MAX_CACHED_WORKFLOWS / 2);
+  const nodeOptions = env.NODE_OPTIONS ?? '';
+  return {
+    NODE_OPTIONS: /--max-old-space-size/.test(nodeOptions) ? nodeOptions : `${nodeOptions} --max-old-space-size=${heapMib}`.trim(),
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
   };
 }
 

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { dirname, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { ackLinkSecret, readEnvironment } from '../config/env';
+import { ackLinkSecret, readEnvironment, workerProcessEnvironment } from '../config/env';
 import { localPayloadKeys } from '../config/payload-codec';
 import { startDevServer, type DevServer, type ExitStatus } from './dev-server';
 import { describeLocalKeys, prepareLocalKeys } from './local-keys';
@@ -262,6 +262,8 @@ async function main(): Promise<number> {
     SENT_LEDGER_FILE: beside('SENT_LEDGER_FILE', 'sent-ledger.jsonl'),
     CUSTOMER_NOTICES_FILE: beside('CUSTOMER_NOTICES_FILE', 'customer-notices.jsonl'),
     ...(process.env.DATABASE_URL ? {} : { ARCHIVE_DATABASE: beside('ARCHIVE_DATABASE', 'archive.sqlite') }),
+    // The reports accepted and not yet started belong to this database's engine too (api/intake-journal.ts).
+    INTAKE_JOURNAL_FILE: process.env.INTAKE_JOURNAL_FILE === 'off' ? 'off' : beside('INTAKE_JOURNAL_FILE', 'intake-journal.sqlite'),
     ACK_LINK_SECRET: ackLinkSecret(environment, resolve(dataFolder, 'ack-link.secret')),
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE,
@@ -270,7 +272,8 @@ async function main(): Promise<number> {
     // dev server's database (data/payload-keys), as the history it encrypts is.
     PAYLOAD_KEYS: process.env.PAYLOAD_KEYS || localPayloadKeys(resolve(dataFolder, 'payload-keys')),
   };
-  services.push(startService('worker', settings.START_WORKER_CMD ?? tsxCommand('worker.ts'), childEnvironment));
+  const workerEnvironment = { ...childEnvironment, ...workerProcessEnvironment(environment, process.env) };
+  services.push(startService('worker', settings.START_WORKER_CMD ?? tsxCommand('worker.ts'), workerEnvironment));
   services.push(startService('api', settings.START_API_CMD ?? tsxCommand('api/server.ts'), childEnvironment));
 
   // The summary goes last, once the API answers, so it is not lost above the services' start-up output.

@@ -18,6 +18,16 @@ export const BUNDLE_PATH_VARIABLE = 'WORKFLOW_BUNDLE_PATH';
 
 const root = resolve(__dirname, '..');
 const workflowsEntry = join(root, 'workflows', 'index.ts');
+/**
+ * The bundle's options. `preloadModules` (issue 7, worker memory): the workflow modules, and all
+ * they import (the domain's pure functions, the SDK's workflow API), are evaluated once when the
+ * worker's V8 context is made and shared, deep-frozen, by every workflow in it, instead of once
+ * per workflow. They hold no module-level state (no `let`, no module-level collection that
+ * changes): each workflow's state lives in its own function's scope and in the SDK's activator,
+ * which the SDK swaps per workflow. Measured by bench/workflow-memory.ts (bench/RESULTS.md).
+ */
+export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: workflowsEntry, preloadModules: [workflowsEntry] };
+
 /** Everything the bundle is built from: workflow code imports only these folders at run time. */
 const sourceFolders = ['workflows', 'domain'].map((folder) => join(root, folder));
 /** Pins the SDK that bundles (and is bundled with) the workflows. */
@@ -35,10 +45,7 @@ export async function prepareWorkflowBundle(): Promise<string> {
   }
   const path = join(tmpdir(), `${bundlePrefix}${sourceHash()}.js`);
   if (existsSync(path)) return path;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: workflowsEntry,
-    logger: new DefaultLogger('WARN'),
-  });
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
   const partial = `${path}.${process.pid}.partial`;
   await writeFile(partial, code);
   await rename(partial, path);
@@ -53,10 +60,10 @@ export function staleBundlePaths(keep: string | undefined): string[] {
     .filter((path) => path !== keep);
 }
 
-/** Hash of the bundled sources' paths and contents, and of the locked SDK versions. */
+/** Hash of the bundled sources' paths and contents, of the locked SDK versions and of the bundle's options (this file). */
 function sourceHash(): string {
   const digest = createHash('sha256');
-  for (const file of [...sourceFolders.flatMap(listFiles), lockFile].filter(existsSync).sort()) {
+  for (const file of [...sourceFolders.flatMap(listFiles), lockFile, __filename].filter(existsSync).sort()) {
     digest.update(relative(root, file));
     digest.update('\0');
     digest.update(readFileSync(file));
