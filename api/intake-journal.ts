@@ -158,7 +158,13 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
         this.started.set(row.id, row.started_at);
         continue;
       }
-      const entry = JSON.parse(this.cipher.open(row.id, row.encoding, row.key_id, row.data)) as JournaledStart<Start, Answer>;
+      let entry: JournaledStart<Start, Answer>;
+      try {
+        entry = JSON.parse(this.cipher.open(row.id, row.encoding, row.key_id, row.data)) as JournaledStart<Start, Answer>;
+      } catch (error) {
+        // Never skipped: an accepted report the API cannot read stops it, naming the row and why.
+        throw new Error(`intake journal ${options.path}: accepted report ${row.id} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+      }
       this.pending.set(entry.id, entry);
       this.queue.push(entry.id);
     }
@@ -177,9 +183,15 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
 
   /** Starts Temporal took per second over the last 10 s. */
   startRate(): number {
-    const since = this.now() - RATE_WINDOW_MS;
-    while (this.startTimes.length > 0 && this.startTimes[0]! < since) this.startTimes.shift();
+    this.forgetOldStarts();
     return this.startTimes.length / (RATE_WINDOW_MS / 1000);
+  }
+
+  private forgetOldStarts(): void {
+    const since = this.now() - RATE_WINDOW_MS;
+    let old = 0;
+    while (old < this.startTimes.length && this.startTimes[old]! < since) old++;
+    if (old > 0) this.startTimes.splice(0, old);
   }
 
   /**
@@ -323,6 +335,11 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
     }
     while (this.queueHead < this.queue.length) {
       const id = this.queue[this.queueHead++]!;
+      // A queue that never empties under steady load drops what it has passed now and then.
+      if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
+        this.queue = this.queue.slice(this.queueHead);
+        this.queueHead = 0;
+      }
       if (this.pending.has(id) && !this.inFlight.has(id)) return id;
     }
     this.queue = [];
@@ -349,6 +366,7 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
         this.attempts.delete(id);
         const at = this.now();
         this.startTimes.push(at);
+        this.forgetOldStarts();
         this.started.set(id, at);
         this.removals.push([id, at]);
         this.scheduleFlush();

@@ -249,6 +249,17 @@ describe('IntakeJournal', () => {
     expect((await read(undefined)).includes(needle)).toBe(true);
     expect((await read([{ id: 'k1', key: randomBytes(32) }])).includes(needle)).toBe(false);
   });
+
+  test('an accepted report sealed under a key the next process lacks stops it, naming the report (never skipped)', async () => {
+    const path = journalFile();
+    const held = heldDispatch();
+    // Recorded under k1 and never started (the process dies).
+    const first = new IntakeJournal<Entry['start'], Entry['answer']>({ path, dispatch: held.dispatch, payloadKeys: [{ id: 'k1', key: randomBytes(32) }] });
+    await first.record(entry('INC-UNREADABLE'));
+    expect(() => new IntakeJournal({ path, dispatch: held.dispatch, payloadKeys: [{ id: 'k2', key: randomBytes(32) }] })).toThrow(
+      /intake journal .*INC-UNREADABLE cannot be read: .*"k1"/,
+    );
+  });
 });
 
 describe('POST /incidents through the intake journal (real Temporal)', () => {
