@@ -11,7 +11,7 @@
  * BENCH_TEMPORAL=postgres runs every stack on a real Temporal server on PostgreSQL instead of
  * the dev server (bench/postgres-temporal.ts); the result says which persistence it measured.
  *
- * Environment: see bench/config.ts. Variables named WORKER_* (bench/worker-tuning.cjs), DEV_SERVER_EXTRA_ARGS (bench/temporal-cli.sh) and RATE_LIMIT_* reach the
+ * Environment: see bench/config.ts. Variables named WORKER_* (bench/worker-tuning.cjs), DEV_SERVER_EXTRA_ARGS (bench/temporal-cli.sh), RATE_LIMIT_* and INTAKE_* reach the
  * stack unchanged and are recorded with the result (the tuning being tried).
  */
 import { execFileSync } from 'node:child_process';

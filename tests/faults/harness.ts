@@ -190,6 +190,8 @@ export class FaultStack {
       SENT_LEDGER_FILE: join(folder, 'sent-ledger.jsonl'),
       CUSTOMER_NOTICES_FILE: join(folder, 'customer-notices.jsonl'),
       ARCHIVE_DATABASE: join(folder, 'archive.sqlite'),
+      // The API's accepted-but-not-started reports belong to this stack's engine (api/intake-journal.ts).
+      INTAKE_JOURNAL_FILE: join(folder, 'intake-journal.sqlite'),
       PAYLOAD_KEYS: payloadKeys,
     };
     const connection = await Connection.connect({ address: server.address });
