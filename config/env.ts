@@ -87,8 +87,9 @@ export const environmentSchema = z.object({
   /**
    * The worker's V8 heap limit in MiB (each of its isolates: the main thread and the workflow
    * thread), set by `npm start`. Without one V8 lets a busy worker's heap grow towards a quarter of
-   * the machine before it collects (issue 7). Default: 256 + 0.5 MiB per cached workflow (a
-   * cached incident holds about 170 KiB of heap: bench/workflow-memory.ts).
+   * the machine before it collects (issue 7). Default: 256 + 0.25 MiB per cached workflow (a
+   * cached incident holds about 170 KiB of heap: bench/workflow-memory.ts); the main thread and
+   * the workflow thread each get this limit, so the worker's RSS can approach twice it.
    */
   WORKER_HEAP_MIB: z.coerce.number().int().min(128).optional(),
 });
@@ -121,7 +122,7 @@ export function apiLimits(environment: Environment): LimitsOptions {
  * instead of eight per core for its native threads (unless MALLOC_ARENA_MAX is set).
  */
 export function workerProcessEnvironment(environment: Environment, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const heapMib = environment.WORKER_HEAP_MIB ?? 256 + Math.ceil(environment.WORKER_MAX_CACHED_WORKFLOWS / 2);
+  const heapMib = environment.WORKER_HEAP_MIB ?? 256 + Math.ceil(environment.WORKER_MAX_CACHED_WORKFLOWS / 4);
   const nodeOptions = env.NODE_OPTIONS ?? '';
   return {
     NODE_OPTIONS: /--max-old-space-size/.test(nodeOptions) ? nodeOptions : `${nodeOptions} --max-old-space-size=${heapMib}`.trim(),

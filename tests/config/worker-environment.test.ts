@@ -5,15 +5,15 @@
 import { readEnvironment, workerProcessEnvironment } from '../../config/env';
 
 describe('workerProcessEnvironment', () => {
-  test('the heap limit follows the cache: 256 MiB + 0.5 MiB per cached workflow', () => {
-    expect(workerProcessEnvironment(readEnvironment({}), {})).toEqual({ NODE_OPTIONS: '--max-old-space-size=756', MALLOC_ARENA_MAX: '2' });
-    expect(workerProcessEnvironment(readEnvironment({ WORKER_MAX_CACHED_WORKFLOWS: '2000' }), {}).NODE_OPTIONS).toBe('--max-old-space-size=1256');
+  test('the heap limit follows the cache: 256 MiB + 0.25 MiB per cached workflow', () => {
+    expect(workerProcessEnvironment(readEnvironment({}), {})).toEqual({ NODE_OPTIONS: '--max-old-space-size=506', MALLOC_ARENA_MAX: '2' });
+    expect(workerProcessEnvironment(readEnvironment({ WORKER_MAX_CACHED_WORKFLOWS: '2000' }), {}).NODE_OPTIONS).toBe('--max-old-space-size=756');
     expect(workerProcessEnvironment(readEnvironment({ WORKER_HEAP_MIB: '640' }), {}).NODE_OPTIONS).toBe('--max-old-space-size=640');
   });
 
   test("the operator's own NODE_OPTIONS and MALLOC_ARENA_MAX are kept", () => {
     expect(workerProcessEnvironment(readEnvironment({}), { NODE_OPTIONS: '--enable-source-maps', MALLOC_ARENA_MAX: '4' })).toEqual({
-      NODE_OPTIONS: '--enable-source-maps --max-old-space-size=756',
+      NODE_OPTIONS: '--enable-source-maps --max-old-space-size=506',
       MALLOC_ARENA_MAX: '4',
     });
     expect(workerProcessEnvironment(readEnvironment({}), { NODE_OPTIONS: '--max-old-space-size=2048' }).NODE_OPTIONS).toBe('--max-old-space-size=2048');
