@@ -22,7 +22,7 @@
  * API sheds with 503 and a `Retry-After` of when the dispatcher will have made room.
  */
 import { Database } from 'node-sqlite3-wasm';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RecordCipher } from '../activities/archive-store';
 import type { PayloadKey } from '../config/payload-codec';
@@ -94,6 +94,35 @@ CREATE TABLE IF NOT EXISTS intake (
 );
 CREATE INDEX IF NOT EXISTS intake_started_at ON intake (started_at);`;
 
+/**
+ * One API process owns a journal file. Its pid is kept in `<file>.owner`; a file owned by a live
+ * process is refused (each API process needs its own). A dead owner's SQLite lock (the VFS's
+ * `<file>.lock` directory, left by a process killed mid-transaction) is removed, so the restarted
+ * API opens the file and SQLite rolls the interrupted transaction back.
+ */
+function takeOwnership(path: string, ownerPath: string): void {
+  let owner: number | undefined;
+  try {
+    owner = Number(readFileSync(ownerPath, 'utf8').trim()) || undefined;
+  } catch {
+    // No owner yet.
+  }
+  if (owner !== undefined && owner !== process.pid && alive(owner)) {
+    throw new Error(`intake journal ${path} is in use by process ${owner}: give each API process its own INTAKE_JOURNAL_FILE`);
+  }
+  writeFileSync(ownerPath, `${process.pid}\n`);
+  rmSync(`${path}.lock`, { recursive: true, force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The window over which the start rate is measured, for `Retry-After`. */
 const RATE_WINDOW_MS = 10_000;
 
@@ -129,9 +158,12 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
   private readonly startTimes: number[] = [];
   private closed = false;
   private drained: (() => void) | undefined;
+  private readonly ownerPath: string;
 
   constructor(options: IntakeJournalOptions<Start, Answer>) {
     mkdirSync(dirname(options.path), { recursive: true });
+    this.ownerPath = `${options.path}.owner`;
+    takeOwnership(options.path, this.ownerPath);
     this.db = new Database(options.path);
     // One writer (this process); every commit reaches the disk before the API answers.
     this.db.exec(`PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; ${SCHEMA}`);
@@ -252,6 +284,7 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
     if (this.inFlight.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     this.flush();
     this.db.close();
+    rmSync(this.ownerPath, { force: true });
     for (const [id, list] of this.waiters) {
       for (const waiter of list) waiter.reject(new HttpError(503, `the API stopped before ${id} was started; it is kept and started when the API runs again`));
     }

@@ -14,8 +14,11 @@ const CONCURRENCY = 16;
 const POLICY = { paging: singleStepPaging(1) };
 
 let stack: FaultStack | undefined;
+/** Set when the test is over, passed or failed: the client's retry loops stop, so Jest can exit. */
+let over = false;
 
 afterAll(async () => {
+  over = true;
   await stack?.stop(process.env.FAULT_KEEP === '1');
 });
 
@@ -50,6 +53,7 @@ test(`the API restarted twice during a burst of ${REPORTS} idempotent reports: e
   const send = async (i: number): Promise<void> => {
     const key = `api-restart-${i}`;
     for (let attempt = 0; ; attempt++) {
+      if (over) return;
       outcomes.sends += 1;
       let response: Response;
       try {
