@@ -309,6 +309,7 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
     this.removals = [];
     if (writes.length === 0 && removals.length === 0) return;
     const fresh: PendingWrite<Start, Answer>[] = [];
+    const freshIds = new Set<string>();
     const again: PendingWrite<Start, Answer>[] = [];
     const known: PendingWrite<Start, Answer>[] = [];
     try {
@@ -326,7 +327,7 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
           known.push(write);
           continue;
         }
-        if (this.pending.has(write.entry.id) || fresh.some((f) => f.entry.id === write.entry.id)) {
+        if (this.pending.has(write.entry.id) || freshIds.has(write.entry.id)) {
           again.push(write);
           continue;
         }
@@ -339,6 +340,7 @@ export class IntakeJournal<Start = unknown, Answer = unknown> {
           sealed.data,
         ]);
         fresh.push(write);
+        freshIds.add(write.entry.id);
       }
       this.db.exec('COMMIT');
     } catch (error) {

@@ -2,8 +2,8 @@
  * What one cached incident workflow costs the worker in memory (issue 7: worker RSS ≤ 1 GiB with
  * 10,000 open incidents). An embedded dev server in memory, the real worker (`createIncidentWorker`,
  * the real bundle, the outbox channel) in this process with a cache larger than the run, and
- * incidents started as the API starts them (triaged at the edge) under a policy whose deadlines
- * are hours away, so each incident sends its triage pages and then waits, as an open incident
+ * incidents started as the API starts them (triaged at the edge) under the plan's policy, whose
+ * first deadline is 30 minutes away, so each incident sends its triage pages and then waits, as an open incident
  * does. After each step (and a full GC) it prints this process's RSS and V8 heap, so the growth per
  * cached workflow is read off as a slope.
  *
@@ -59,8 +59,9 @@ async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, ...(preload ? {} : { preloadModules: [] }), logger: new DefaultLogger('WARN') });
   const bundlePath = join(folder, 'bundle.js');
   writeFileSync(bundlePath, code);
-  // Deadlines hours away: every incident pages its lines, then waits, as an open incident does.
-  const policy = { ...DEFAULT_POLICY, deadlines: { ...DEFAULT_POLICY.deadlines } };
+  // The plan's deadlines (the first, contact, 30 minutes away): every incident pages its lines,
+  // then waits, as an open incident does; the probe is over long before the first falls due.
+  const policy = DEFAULT_POLICY;
   const calendar = createCalendar(readCalendarData(), policy.timeZone);
   const paging: PagingDependencies = {
     roster: readRoster(join(__dirname, '..', 'config', 'roster.example.json')),
