@@ -92,6 +92,8 @@ export const environmentSchema = z.object({
    * the workflow thread each get this limit, so the worker's RSS can approach twice it.
    */
   WORKER_HEAP_MIB: z.coerce.number().int().min(128).optional(),
+  /** The SDK's per-promise stack traces in the workflow thread (config/workflow-thread.cjs): off unless `on`. */
+  WORKER_STACK_TRACES: z.enum(['on', 'off']).default('off'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -116,17 +118,25 @@ export function apiLimits(environment: Environment): LimitsOptions {
   };
 }
 
+/** Preloaded into the worker's workflow thread: turns the SDK's promise stack traces off (issue 7). */
+export const WORKFLOW_THREAD_PRELOAD = resolve(__dirname, 'workflow-thread.cjs');
+
 /**
- * What `npm start` adds to the worker's environment (issue 7, worker memory): a heap limit sized
- * to the workflow cache (unless NODE_OPTIONS already sets one), and two glibc malloc arenas
- * instead of eight per core for its native threads (unless MALLOC_ARENA_MAX is set).
+ * What `npm start` adds to the worker's environment (issue 7, worker memory and CPU): a heap limit
+ * sized to the workflow cache (unless NODE_OPTIONS already sets one), two glibc malloc arenas
+ * instead of eight per core for its native threads (unless MALLOC_ARENA_MAX is set), and the
+ * workflow thread's preload (config/workflow-thread.cjs; a `--require` in NODE_OPTIONS is the one
+ * way into the SDK's thread, which inherits the process's options).
  */
 export function workerProcessEnvironment(environment: Environment, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const heapMib = environment.WORKER_HEAP_MIB ?? 256 + Math.ceil(environment.WORKER_MAX_CACHED_WORKFLOWS / 4);
-  const nodeOptions = env.NODE_OPTIONS ?? '';
+  let nodeOptions = env.NODE_OPTIONS ?? '';
+  if (!/--max-old-space-size/.test(nodeOptions)) nodeOptions = `${nodeOptions} --max-old-space-size=${heapMib}`;
+  if (!nodeOptions.includes('workflow-thread.cjs')) nodeOptions = `${nodeOptions} --require ${JSON.stringify(WORKFLOW_THREAD_PRELOAD)}`;
   return {
-    NODE_OPTIONS: /--max-old-space-size/.test(nodeOptions) ? nodeOptions : `${nodeOptions} --max-old-space-size=${heapMib}`.trim(),
+    NODE_OPTIONS: nodeOptions.trim(),
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
+    WORKER_STACK_TRACES: environment.WORKER_STACK_TRACES,
   };
 }
 

@@ -1,0 +1,37 @@
+/**
+ * Issue 7: the SDK's promise stack traces, off in the workflow thread.
+ *
+ * For the "Stack Trace" tab of Temporal's Web UI (the `__stack_trace` query), the SDK installs a
+ * V8 promise hook in its workflow thread that captures a source-mapped stack for every promise a
+ * workflow creates, and keeps it while the promise is pending. Every timer, condition, activity
+ * and handler of every cached incident pays for it: in the benchmark's profile of the workflow
+ * thread it was a third of the JavaScript time (`init` in vm-shared.js, stack formatting, source
+ * map look-ups), and each pending promise holds its stack in memory for as long as the incident
+ * waits (bench/RESULTS.md).
+ *
+ * This file is preloaded into the workflow thread (worker.ts adds `--require` for it to the
+ * options the SDK's thread inherits) and replaces the hook's installation with nothing, before
+ * the thread creates its VM. The SDK then runs as it does where promise hooks do not exist
+ * (`stackTracesEnabled: false`): the stack trace query answers that stack traces are off, and
+ * nothing else changes — workflow code, histories and replay are the same.
+ *
+ * WORKER_STACK_TRACES=on leaves the SDK's hook in place (to read a stuck incident's stack in the
+ * Web UI). Plain CommonJS: the thread loads it before any TypeScript loader.
+ */
+const { isMainThread } = require('node:worker_threads');
+
+// In the main thread there is nothing to do: the SDK runs workflows there only in debug mode.
+if (!isMainThread && process.env.WORKER_STACK_TRACES !== 'on') {
+  let shared;
+  try {
+    shared = require('@temporalio/worker/lib/workflow/vm-shared');
+  } catch {
+    // Not a thread of the SDK's worker (or an SDK laid out differently): nothing to do.
+  }
+  const handlers = shared && shared.globalHandlers;
+  if (handlers && typeof handlers.setPromiseHook === 'function' && !handlers.installed) {
+    handlers.setPromiseHook = function setPromiseHook() {
+      this.promiseHookInstalled = false;
+    };
+  }
+}
