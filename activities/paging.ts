@@ -250,16 +250,23 @@ const DEADLINE_NAMES: Record<'zh' | 'en', Record<string, string>> = {
 };
 
 /** "联系客户 11-22 10:30 前到期" / "contact due 11-22 10:30", in the deployment's zone. */
+/**
+ * One formatter per time zone, made once: building an Intl.DateTimeFormat costs about as much as
+ * the rest of a page (issue 7: it was the worker's largest activity item in the profile).
+ */
+const dueFormatters = new Map<string, Intl.DateTimeFormat>();
+function dueFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = dueFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    dueFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 export function describeDue(content: PageContent, timeZone = 'Asia/Shanghai'): string {
   if (!content.due) return content.lang === 'zh' ? '无待办时限' : 'no open deadline';
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(content.due.dueAt));
+  const parts = dueFormatter(timeZone).formatToParts(new Date(content.due.dueAt));
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const when = `${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
   const kind = content.due.deadline.replace(/-\d+$/, '');
