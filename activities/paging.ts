@@ -249,7 +249,6 @@ const DEADLINE_NAMES: Record<'zh' | 'en', Record<string, string>> = {
   en: { contact: 'contact', solution: 'solution', progress: 'progress update', 'complaint-reply': 'complaint reply', 'complaint-investigation': 'investigation' },
 };
 
-/** "联系客户 11-22 10:30 前到期" / "contact due 11-22 10:30", in the deployment's zone. */
 /**
  * One formatter per time zone, made once: building an Intl.DateTimeFormat costs about as much as
  * the rest of a page (issue 7: it was the worker's largest activity item in the profile).
@@ -264,6 +263,7 @@ function dueFormatter(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** "联系客户 11-22 10:30 前到期" / "contact due 11-22 10:30", in the deployment's zone. */
 export function describeDue(content: PageContent, timeZone = 'Asia/Shanghai'): string {
   if (!content.due) return content.lang === 'zh' ? '无待办时限' : 'no open deadline';
   const parts = dueFormatter(timeZone).formatToParts(new Date(content.due.dueAt));

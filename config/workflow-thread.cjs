@@ -9,9 +9,11 @@
  * map look-ups), and each pending promise holds its stack in memory for as long as the incident
  * waits (bench/RESULTS.md).
  *
- * This file is preloaded into the workflow thread (worker.ts adds `--require` for it to the
- * options the SDK's thread inherits) and replaces the hook's installation with nothing, before
- * the thread creates its VM. The SDK then runs as it does where promise hooks do not exist
+ * This file is preloaded into the worker's threads (`npm start` puts a `--require` for it in the
+ * worker's NODE_OPTIONS, config/env.ts; `npm run worker` has it on its command line; the SDK's
+ * thread inherits the process's options) and replaces the hook's installation with nothing,
+ * before the workflow thread creates its VM. In the worker's other threads (tsx's loader) it only
+ * loads the SDK module. The SDK then runs as it does where promise hooks do not exist
  * (`stackTracesEnabled: false`): the stack trace query answers that stack traces are off, and
  * nothing else changes — workflow code, histories and replay are the same.
  *
