@@ -279,8 +279,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** The wall-clock reading in `timeZone` of an instant, expressed as if it were UTC milliseconds. */
-function wallClock(instant: number, timeZone: string): number {
+/** The wall-clock reading in `timeZone` of an instant, expressed as if it were UTC milliseconds (one cached formatter per zone). */
+export function wallClock(instant: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
