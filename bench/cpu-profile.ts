@@ -41,7 +41,8 @@ function main(): void {
     if (!frame) return;
     const name = frame.functionName || '(anonymous)';
     const where = frame.url ? `${frame.url.split('/').slice(-3).join('/')}:${frame.lineNumber + 1}` : '';
-    byFunction.set(`${name} ${where}`.trim(), (byFunction.get(`${name} ${where}`.trim()) ?? 0) + us);
+    const functionKey = `${name} ${where}`.trim();
+    byFunction.set(functionKey, (byFunction.get(functionKey) ?? 0) + us);
     // A package's files count as the package.
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(frame.url)?.[1];
     const fileKey = pkg ? `package ${pkg}` : frame.url || name;
