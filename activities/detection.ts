@@ -29,7 +29,7 @@ import { detect, payoutSchedule, type Cause, type Detection, type PayoutWarning,
 import { HOUR, MINUTE, systemSettingsOf, type DetectionConfig } from '../domain/detection-config';
 import type { Policy } from '../domain/policy';
 import type { IncidentReport, Severity, TriageResult } from '../domain/types';
-import { INVALID_TRANSITION, TASK_QUEUE, attachUpdate, noteUpdate, resolveUpdate, stateQuery, type Actor, type IncidentState } from '../workflows/contracts';
+import { INVALID_TRANSITION, TASK_QUEUE, attachLinksUpdate, noteUpdate, resolveUpdate, stateQuery, type Actor, type AttachReply, type IncidentState } from '../workflows/contracts';
 import {
   claimRescheduledSignal,
   claimSettledSignal,
@@ -110,11 +110,12 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
   };
 
   /** Attaches links to an incident; `closed` when it is resolved (its workflow rejects or has ended). */
-  async function attach(incidentId: string, links: LinkInput[], raiseSeverityTo?: Severity): Promise<{ outcome: IncidentOutcome; state?: IncidentState }> {
+  async function attach(incidentId: string, links: LinkInput[], raiseSeverityTo?: Severity): Promise<{ outcome: IncidentOutcome; state?: AttachReply }> {
     if (links.length === 0) return { outcome: 'done' };
     const handle = client.workflow.getHandle(incidentId);
     try {
-      const state = await handle.executeUpdate(attachUpdate, {
+      // The standing only, not the whole state (issue 7: a group complaint's thousands of links).
+      const state = await handle.executeUpdate(attachLinksUpdate, {
         args: [{ actor: DETECTION_ACTOR, links, ...(raiseSeverityTo ? { raiseSeverityTo } : {}) }],
       });
       return { outcome: 'done', state };
@@ -302,8 +303,7 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
         if (opened.status === 'resolved') continue;
         const attached = await attach(opened.id, links, input.raiseSeverityTo);
         if (attached.outcome !== 'done' || attached.state === undefined) continue;
-        const firstEvent = attached.state.links.find((link) => link.kind === 'event');
-        const isOpener = firstEvent?.ref === input.eventRef;
+        const isOpener = attached.state.firstEventRef === input.eventRef;
         return {
           decision: isOpener ? 'opened' : 'attached',
           incidentId: opened.id,
@@ -533,7 +533,7 @@ function explicitCause(cause: Cause | undefined): Cause | undefined {
   return cause?.from === 'fields' ? cause : undefined;
 }
 
-function triageOf(state: IncidentState): TriageResult {
+function triageOf(state: AttachReply): TriageResult {
   return { category: state.category!, severity: state.severity!, lines: state.lines, reasons: state.reasons };
 }
 

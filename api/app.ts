@@ -117,6 +117,8 @@ export interface AppDependencies {
   intakeJournal?: IntakeJournal<TriagedStart, TriageResponse>;
   /** How long a journaled report waits for its start before it is answered 202 (ms). Default 3000. */
   intakeWaitMs?: number;
+  /** How long `POST /signals` waits for the decision before it answers 202 `pending` (ms); unset: until decided. */
+  signalWaitMs?: number;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -562,7 +564,7 @@ export function createApp(deps: AppDependencies): express.Express {
     app.use(createWebhooksRouter({ ...deps.paging, client, bounded }));
   }
 
-  if (deps.detection) app.use(createSignalsRouter({ client, taskQueue, bounded, boundedIntake, detection: deps.detection }));
+  if (deps.detection) app.use(createSignalsRouter({ client, taskQueue, bounded, boundedIntake, detection: deps.detection, ...(deps.signalWaitMs !== undefined ? { decisionWaitMs: deps.signalWaitMs } : {}) }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such endpoint' });

@@ -27,7 +27,7 @@ import {
   resolveBodySchema,
   textBodySchema,
 } from './schemas';
-import { recoveredBodySchema, restoreStepBodySchema, signalBodySchema, systemParamSchema } from './signal-schemas';
+import { recoveredBodySchema, restoreStepBodySchema, signalBodySchema, signalRefSchema, systemParamSchema } from './signal-schemas';
 import { voiceQuerySchema } from './webhooks';
 
 type JsonSchema = Record<string, unknown>;
@@ -126,6 +126,11 @@ const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   Health: looseObject(['ok', 'checks'], { ok: { type: 'boolean' }, checks: { type: 'object' } }),
   OnCall: looseObject(['at', 'teams'], { at: { type: 'string' }, teams: { type: 'array' } }),
   SignalDecision: looseObject(['decision'], { decision: { type: 'string', enum: ['opened', 'attached', 'none'] } }),
+  SignalPending: looseObject(['decision', 'source', 'sourceEventId', '_links'], {
+    decision: { const: 'pending' },
+    source: { type: 'string' },
+    sourceEventId: { type: 'string' },
+  }),
   Accepted: looseObject(['accepted'], { accepted: { const: true } }),
   HeartbeatState: { type: 'object' },
   SystemState: { type: 'object' },
@@ -494,8 +499,30 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     ok: {
       '201': { description: 'An incident was opened.', json: ref('SignalDecision'), location: true },
       '200': { description: 'Attached to an incident, or no incident needed (and why).', json: ref('SignalDecision') },
+      '202': {
+        description:
+          'Accepted under load: the event is in the engine and is decided in turn (SIGNAL_WAIT_MS passed first). Its Location (`GET /signals/{source}/{sourceEventId}`) gives the decision; `Retry-After` says when to look.',
+        json: ref('SignalPending'),
+        location: true,
+      },
     },
     errors: ['badRequest', 'tooLarge', 'unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/signals/{source}/{sourceEventId}',
+    operationId: 'getSignalDecision',
+    summary: 'The decision on an event posted to POST /signals, the same answer a retry of the POST gets.',
+    tag: 'detection',
+    feature: 'detection',
+    access: ['signals:write', 'incidents:read'],
+    pathParams: signalRefSchema.shape,
+    ok: {
+      '201': { description: 'The event opened an incident.', json: ref('SignalDecision'), location: true },
+      '200': { description: 'The event was attached to an incident, or needed none (and why).', json: ref('SignalDecision') },
+      '202': { description: 'Still being decided; look again after `Retry-After`.', json: ref('SignalPending'), location: true },
+    },
+    errors: ['badRequest', 'notFound', 'unavailable'],
   },
   {
     method: 'post',

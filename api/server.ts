@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     archive,
     ...(admission ? { admission } : {}),
     ...(journal ? { intakeJournal: journal, intakeWaitMs: environment.INTAKE_WAIT_MS } : {}),
+    signalWaitMs: environment.SIGNAL_WAIT_MS,
     // Reports are triaged here with the worker's policy and calendar (the same files), issue 7.
     edgeTriage: { policy, calendar: createCalendar(readCalendarData(environment.CALENDAR_FILE), policy.timeZone) },
     ...(codec ? { codecEndpoint: { codec, ...readCodecEndpointSettings(process.env, environment.TEMPORAL_UI_URL) } } : {}),

@@ -90,6 +90,9 @@ export const signalBodySchema = z
   });
 export type SignalBody = z.infer<typeof signalBodySchema>;
 
+/** `GET /signals/:source/:sourceEventId`: the pair an event was posted with. */
+export const signalRefSchema = z.object({ source: z.enum(DETECTION_SOURCES), sourceEventId: reference });
+
 export const systemParamSchema = componentName;
 
 export const restoreStepBodySchema = z.object({ note: text(1000).optional() }).strict();

@@ -5,12 +5,15 @@
  * - `POST /signals`: one monitored event (R-DET-1, R-DET-4) → the engine's decision: `opened`
  *   (incident id and triage), `attached` (incident id) or `none` (why). Idempotent by
  *   (source, sourceEventId): the pair names the event's intake workflow, so a retry — however
- *   late, however concurrent — gets the first answer and changes nothing.
+ *   late, however concurrent — gets the first answer and changes nothing. When the decision takes
+ *   longer than `decisionWaitMs` (a burst), the answer is 202 `pending` with a Location: the event
+ *   is in Temporal already (its intake workflow has started) and is decided in turn.
+ * - `GET /signals/:source/:sourceEventId`: that decision, or 202 `pending` while it is being made.
  * - `POST /heartbeats/:system`, `GET /heartbeats/:system`: monitored systems' beats (R-DET-1).
  * - `GET /systems/:component`, `POST /systems/:component/restore-steps/:step`,
  *   `POST /systems/:component/recovered`: the system incident's companion (R-SYS-2, R-SYS-3).
  */
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
@@ -32,7 +35,10 @@ import type { heartbeatWorkflow } from '../workflows/heartbeat';
 import type { signalIntakeWorkflow } from '../workflows/signal-intake';
 import { HttpError, validationError } from './errors';
 import { actorOf, requirePermission } from './auth';
-import { recoveredBodySchema, restoreStepBodySchema, signalBodySchema, systemParamSchema } from './signal-schemas';
+import { recoveredBodySchema, restoreStepBodySchema, signalBodySchema, signalRefSchema, systemParamSchema } from './signal-schemas';
+
+/** A pending decision's `Retry-After` (s): most events of a burst are decided within seconds. */
+const PENDING_RETRY_AFTER_S = 2;
 
 export interface SignalsRouterDependencies {
   client: Client;
@@ -43,6 +49,24 @@ export interface SignalsRouterDependencies {
   bounded?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Bounds intake calls (new signals) and sheds them early when the engine is saturated; `bounded` when unset. */
   boundedIntake?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * How long `POST /signals` waits for the decision of an event it has started before it answers
+   * 202 `pending` (ms; INTAKE_WAIT_MS). Unset: it waits for the decision (within `boundedIntake`).
+   */
+  decisionWaitMs?: number;
+}
+
+/** The answer while an event's decision is being made: the event is in the engine, decided in turn. */
+export interface PendingDecision {
+  decision: 'pending';
+  source: string;
+  sourceEventId: string;
+  _links: { self: string };
+}
+
+/** Where an event's decision is read (`GET /signals/:source/:sourceEventId`). */
+export function signalPath(source: string, sourceEventId: string): string {
+  return `/signals/${encodeURIComponent(source)}/${encodeURIComponent(sourceEventId)}`;
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'header' | 'path'): z.infer<T> {
@@ -70,6 +94,52 @@ export async function submitSignal(client: Client, taskQueue: string, event: Sig
   }
 }
 
+/**
+ * Issue 7, the correlated burst: starts the event's intake workflow and waits at most `waitMs` for
+ * its decision. Once the start returns, the event is in Temporal and is decided whatever happens
+ * to this request, so a slow decision is answered `undefined` (the caller's 202) instead of the
+ * request waiting out the API's bound and being retried: each retry of `submitSignal` added an
+ * update, and a workflow task, to an intake that was still deciding. The same event again
+ * finds the same workflow (running or finished) and never counts twice.
+ */
+export async function startSignal(
+  client: Client,
+  taskQueue: string,
+  event: SignalEvent,
+  waitMs: number,
+  receivedAt = new Date(),
+): Promise<SignalDecision | undefined> {
+  const workflowId = signalWorkflowId(event.source, event.sourceEventId);
+  try {
+    await client.workflow.start<typeof signalIntakeWorkflow>('signalIntakeWorkflow', {
+      workflowId,
+      taskQueue,
+      args: [{ event, receivedAt: receivedAt.toISOString() }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    // Decided and closed before (a running intake is joined, not refused): its result is the answer, at once.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return client.workflow.getHandle<typeof signalIntakeWorkflow>(workflowId).result();
+  }
+  return decisionWithin(client, workflowId, waitMs);
+}
+
+/** The intake's decision if it is made within `waitMs`, else `undefined`; the wait is cancelled, not left polling. */
+async function decisionWithin(client: Client, workflowId: string, waitMs: number): Promise<SignalDecision | undefined> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), waitMs);
+  try {
+    return await client.connection.withAbortSignal(abort.signal, () => client.workflow.getHandle<typeof signalIntakeWorkflow>(workflowId).result());
+  } catch (err) {
+    if (abort.signal.aborted) return undefined;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
   const { client, detection } = deps;
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
@@ -88,12 +158,40 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
 
   // ---- intake ----------------------------------------------------------------------------------
 
-  router.post('/signals', requirePermission('signals:write'), async (req, res) => {
-    const event: SignalEvent = parse(signalBodySchema, req.body, 'body');
-    const decision = await boundedIntake(() => submitSignal(client, taskQueue, event));
+  function answerDecision(res: Response, decision: SignalDecision | undefined, source: string, sourceEventId: string): void {
+    if (decision === undefined) {
+      const self = signalPath(source, sourceEventId);
+      const pending: PendingDecision = { decision: 'pending', source, sourceEventId, _links: { self } };
+      res.status(202).location(self).set('Retry-After', String(PENDING_RETRY_AFTER_S)).json(pending);
+      return;
+    }
     const status = decision.decision === 'opened' ? 201 : 200;
     if (decision.decision !== 'none') res.location(`/incidents/${decision.incidentId}`);
     res.status(status).json(decision);
+  }
+
+  router.post('/signals', requirePermission('signals:write'), async (req, res) => {
+    const event: SignalEvent = parse(signalBodySchema, req.body, 'body');
+    const waitMs = deps.decisionWaitMs;
+    const decision =
+      waitMs === undefined
+        ? await boundedIntake(() => submitSignal(client, taskQueue, event))
+        : await boundedIntake(() => startSignal(client, taskQueue, event, waitMs));
+    answerDecision(res, decision, event.source, event.sourceEventId);
+  });
+
+  router.get('/signals/:source/:sourceEventId', requirePermission('signals:write', 'incidents:read'), async (req, res) => {
+    const { source, sourceEventId } = parse(signalRefSchema, req.params, 'path');
+    const handle = client.workflow.getHandle<typeof signalIntakeWorkflow>(signalWorkflowId(source, sourceEventId));
+    let status: string;
+    try {
+      status = (await bounded(() => handle.describe())).status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no event ${sourceEventId} from ${source} has been received`);
+      throw err;
+    }
+    // Running: still deciding (no worker is asked; the decision is the workflow's result).
+    answerDecision(res, status === 'RUNNING' ? undefined : await bounded(() => handle.result()), source, sourceEventId);
   });
 
   // ---- heartbeats (R-DET-1) --------------------------------------------------------------------

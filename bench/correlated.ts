@@ -7,7 +7,8 @@
  * unshared complaint opens one incident. Counted exactly from the answers and from the engine.
  */
 import type { BenchConfig } from './config';
-import { connectEngine, incidentState, settledCount } from './engine-checks';
+import type { Client } from '@temporalio/client';
+import { connectEngine, incidentState, pool, settledCount } from './engine-checks';
 import { runBurst } from './http-load';
 import { UsageSampler, type UsageReport } from './proc';
 import { startStack, type Stack } from './stack';
@@ -22,6 +23,13 @@ export type CorrelatedResult =
       perCause: number;
       unshared: number;
       accepted: number;
+      /** Answered 202 `pending` (SIGNAL_WAIT_MS passed): their decisions are read afterwards from the Location. */
+      pending: number;
+      /** From the burst's start until no intake workflow of the run was still deciding. */
+      decidedMs: number;
+      /** Pending decisions read back with `GET /signals/…`, and those still pending or unreadable then. */
+      readBack: number;
+      unread: number;
       intakeMs: number;
       perSecond: number;
       latency: Distribution;
@@ -68,6 +76,13 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
       : { hospital: `Bench Hospital ${run} solo ${i}`, reasonCode: `R-SOLO-${i}` };
   const decisions: Record<string, number> = {};
   const groupIds = new Set<string>();
+  /** Requests answered 202: the event is in the engine, its decision is read from its Location later. */
+  const pendingIndexes: number[] = [];
+  const count = (answer: { decision: string; incidentId?: string; groupIncidentId?: string }) => {
+    decisions[answer.decision] = (decisions[answer.decision] ?? 0) + 1;
+    if (answer.groupIncidentId) groupIds.add(answer.groupIncidentId);
+    if (answer.decision === 'attached' && answer.incidentId) groupIds.add(answer.incidentId);
+  };
   const sampler = new UsageSampler(stack.usageTargets);
   say(`correlated: ${n} complaint signals, ${SHARED_CAUSES} shared causes × ${perCause}, ${unshared} unshared`);
   const burst = await runBurst({
@@ -86,19 +101,17 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
       reporter: 'bench-agent',
     }),
     key: (i) => `HL-${run}-${i}`,
-    accepted: [200, 201],
+    accepted: [200, 201, 202],
     attemptTimeoutMs: 120_000,
     maxAttempts: 1_000,
     deadlineMs: 20 * 60_000,
     keepAlive: config.BENCH_KEEPALIVE,
-    onAccepted: (_i, body) => {
+    onAccepted: (i, body) => {
       const answer = body as { decision: string; incidentId?: string; groupIncidentId?: string };
-      decisions[answer.decision] = (decisions[answer.decision] ?? 0) + 1;
-      if (answer.groupIncidentId) groupIds.add(answer.groupIncidentId);
-      if (answer.decision === 'attached' && answer.incidentId) groupIds.add(answer.incidentId);
+      if (answer.decision === 'pending') pendingIndexes.push(i);
+      else count(answer);
     },
   });
-  const usage = sampler.stop();
   const accepted = burst.outcomes.filter((o) => o.ok);
   const groupsExpected = perCause > GROUP_THRESHOLD ? SHARED_CAUSES : 0;
   const openedPerCause = Math.min(perCause, GROUP_THRESHOLD + 1);
@@ -110,6 +123,20 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
   };
   const engine = await connectEngine(stack.temporalAddress);
   try {
+    // The engine decides what it accepted: wait (bounded) until none of this run's intakes is
+    // running, then read each pending decision once through its Location, as a feed would.
+    const decidedMs = await untilDecided(engine.client, burst.startedAtEpochMs, 20 * 60_000);
+    const usage = sampler.stop();
+    let readBack = 0;
+    await pool(pendingIndexes, 16, async (i) => {
+      const res = await fetch(`${stack.baseUrl}/signals/hotline/${encodeURIComponent(`HL-${run}-${i}`)}`, {
+        headers: stack.auth.integration,
+        signal: AbortSignal.timeout(60_000),
+      }).catch(() => undefined);
+      if (res === undefined || (res.status !== 200 && res.status !== 201)) return;
+      count((await res.json()) as { decision: string; incidentId?: string; groupIncidentId?: string });
+      readBack += 1;
+    });
     const incidentWorkflows = await settledCount(engine.client, `WorkflowType = 'incidentWorkflow'`, expected.incidents);
     const groupCustomerLinks: number[] = [];
     for (const id of groupIds) {
@@ -124,6 +151,10 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
       perCause,
       unshared,
       accepted: accepted.length,
+      pending: pendingIndexes.length,
+      decidedMs,
+      readBack,
+      unread: pendingIndexes.length - readBack,
       intakeMs: burst.durationMs,
       perSecond: accepted.length / (burst.durationMs / 1000),
       latency: distribution(accepted.map((o) => o.acceptLatencyMs ?? 0)),
@@ -137,5 +168,18 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
     };
   } finally {
     await engine.close();
+  }
+}
+
+/**
+ * Ms from `startedAtEpochMs` until no signal intake workflow is running (polled every 2 s; these
+ * stacks run nothing else), or until `boundMs` has passed since then.
+ */
+async function untilDecided(client: Client, startedAtEpochMs: number, boundMs: number): Promise<number> {
+  for (;;) {
+    const { count } = await client.workflow.count(`WorkflowType = 'signalIntakeWorkflow' AND ExecutionStatus = 'Running'`);
+    const elapsed = Date.now() - startedAtEpochMs;
+    if (count === 0 || elapsed > boundMs) return elapsed;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
 }

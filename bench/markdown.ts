@@ -162,13 +162,21 @@ export function renderReport(run: BenchRun): string {
         (correlated.decisions.opened ?? 0) === correlated.expected.opened &&
         (correlated.decisions.attached ?? 0) === correlated.expected.attached &&
         correlated.groups === correlated.expected.groups &&
-        correlated.incidentWorkflows === correlated.expected.incidents;
+        correlated.incidentWorkflows === correlated.expected.incidents &&
+        (correlated.unread ?? 0) === 0 &&
+        correlated.groupCustomerLinks.every((links) => links === correlated.perCause);
       lines.push(
         '| figure | value |',
         '| --- | --- |',
         `| signals / shared causes × complaints each / unshared | ${correlated.count} / ${correlated.causes} × ${correlated.perCause} / ${correlated.unshared} |`,
         `| answered | ${correlated.accepted} in ${ms(correlated.intakeMs)} (${correlated.perSecond.toFixed(1)}/s) |`,
         `| latency to answer | ${percentLine(correlated.latency)} |`,
+        ...(correlated.pending !== undefined
+          ? [
+              `| answered 202 \`pending\` (decided after SIGNAL_WAIT_MS) / read back from their Location afterwards / not readable | ${correlated.pending} / ${correlated.readBack} / ${correlated.unread} |`,
+              `| every event decided (no intake workflow running) | ${ms(correlated.decidedMs)} after the burst began |`,
+            ]
+          : []),
         `| attempts by status | ${countsLine(correlated.attemptStatuses)} |`,
         `| decisions | ${countsLine(correlated.decisions)} (expected opened×${correlated.expected.opened}, attached×${correlated.expected.attached}) |`,
         `| group incidents | ${correlated.groups} (expected ${correlated.expected.groups}); customer links on each: ${correlated.groupCustomerLinks.join(', ')} |`,
@@ -176,7 +184,7 @@ export function renderReport(run: BenchRun): string {
         `| counted exactly | ${exact ? 'yes' : 'no'} |`,
         '',
       );
-      lines.push(...usageTable('During the burst', correlated.usage));
+      lines.push(...usageTable(correlated.pending !== undefined ? 'During the burst and until every event was decided' : 'During the burst', correlated.usage));
     }
   }
 

@@ -79,6 +79,11 @@ export const environmentSchema = z.object({
   /** How long a journaled report waits for its start before it is answered 202 instead of 201 (ms). */
   INTAKE_WAIT_MS: z.coerce.number().int().min(0).default(3000),
   /**
+   * How long `POST /signals` waits for an event's decision before it answers 202 `pending` with
+   * the decision's Location (ms); the event is in the engine by then (issue 7, correlated burst).
+   */
+  SIGNAL_WAIT_MS: z.coerce.number().int().min(0).default(3000),
+  /**
    * Workflows the worker keeps in memory (Temporal's sticky cache). Past it, the least recently
    * used is evicted and replayed from its history when it next has work: this bounds the
    * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md).

@@ -189,6 +189,28 @@ export const resolveUpdate = defineUpdate<IncidentState, [ResolveInput]>('resolv
 export const reclassifyUpdate = defineUpdate<IncidentState, [ReclassifyInput]>('reclassify');
 /** Attaches links; links already attached (same kind and ref) are ignored, so retries are safe. */
 export const attachUpdate = defineUpdate<IncidentState, [AttachInput]>('attach');
+
+/**
+ * What `attachLinksUpdate` answers: the incident's standing and its first event, not the whole
+ * state. A group complaint gathers thousands of links; answering each attachment with every link
+ * and timeline entry wrote the whole state into the history again for every batch (issue 7, the
+ * correlated burst), so the history grew with the square of the complaints.
+ */
+export interface AttachReply {
+  status: IncidentStatus;
+  category?: Category;
+  severity?: Severity;
+  lines: Line[];
+  reasons: TriageReason[];
+  /** The ref of the incident's first `event` link: whoever's event it is opened the incident. */
+  firstEventRef?: string;
+  /** Links now on the incident, and how many this attachment added. */
+  links: number;
+  added: number;
+}
+
+/** `attachUpdate`'s action, answered with an {@link AttachReply} (detection's attachments). */
+export const attachLinksUpdate = defineUpdate<AttachReply, [AttachInput]>('attach-links');
 export const stateQuery = defineQuery<IncidentState>('state');
 
 /** The failure type an update validator throws for an action the state does not allow (API: 409). */

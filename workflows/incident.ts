@@ -31,6 +31,7 @@ import {
   INVALID_TRANSITION,
   ackCodeKey,
   acknowledgeUpdate,
+  attachLinksUpdate,
   attachUpdate,
   escalateNowSignal,
   escalateUpdate,
@@ -50,6 +51,7 @@ import {
   triageUpdate,
   type ActionBase,
   type AttachInput,
+  type AttachReply,
   type IncidentInput,
   type IncidentState,
   type NotificationRequest,
@@ -203,6 +205,12 @@ const LEAN_IMPLIES: ReadonlySet<string> = new Set([
   INLINE_PAGING_PATCH,
   STEP_PATCH,
 ]);
+
+/** The ref of the first `event` link, as `firstEventRef` when there is one. */
+function firstEventOf(links: IncidentState['links']): { firstEventRef?: string } {
+  const first = links.find((link) => link.kind === 'event');
+  return first ? { firstEventRef: first.ref } : {};
+}
 
 function reject(message: string): never {
   throw ApplicationFailure.nonRetryable(message, INVALID_TRANSITION);
@@ -499,34 +507,61 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   // R-SYS-4 / R-CAT-COMP: related events, claims, customers and incidents attach to one
   // incident instead of opening unrelated ones. Idempotent by (kind, ref).
+  /** Attaches what is not attached yet (by kind and ref); returns how many links it added. */
+  function attachLinks({ actor, links, raiseSeverityTo }: AttachInput): number {
+    const at = workflowNow().toISOString();
+    // One pass over the incident's links, not one per new link: a group complaint has thousands.
+    const attached = new Set(state.links.map((x) => `${x.kind}:${x.ref}`));
+    const added = links.filter((l) => !attached.has(`${l.kind}:${l.ref}`));
+    for (const link of added) state.links.push({ ...link, at, actor: actor.name });
+    if (added.length > 0) {
+      record('linked', actor.name, `${added.length} attached: ${added.map((l) => `${l.kind} ${l.ref}`).join(', ')}`, {
+        links: added.map((l) => ({ kind: l.kind, ref: l.ref, reason: l.reason })),
+      });
+    }
+    if (raiseSeverityTo && state.severity && compareSeverity(raiseSeverityTo, state.severity) > 0) {
+      changeSeverity(raiseSeverityTo, actor.name, `raised by attached evidence: ${added.map((l) => l.reason).join('; ') || 'attachment'}`);
+      updateSearchAttributes();
+    }
+    return added.length;
+  }
+  const attachValidator = {
+    validator: ({ actor, links }: AttachInput) => {
+      requireOpen('attach');
+      requireText('actor.name', actor?.name);
+      if (!Array.isArray(links) || links.length === 0) reject('attach: give at least one link');
+      for (const l of links) {
+        requireText('links.ref', l.ref);
+        requireText('links.reason', l.reason);
+      }
+    },
+  };
   setHandler(
     attachUpdate,
-    ({ actor, links, raiseSeverityTo }: AttachInput) => {
-      const at = workflowNow().toISOString();
-      const added = links.filter((l) => !state.links.some((x) => x.kind === l.kind && x.ref === l.ref));
-      for (const link of added) state.links.push({ ...link, at, actor: actor.name });
-      if (added.length > 0) {
-        record('linked', actor.name, `${added.length} attached: ${added.map((l) => `${l.kind} ${l.ref}`).join(', ')}`, {
-          links: added.map((l) => ({ kind: l.kind, ref: l.ref, reason: l.reason })),
-        });
-      }
-      if (raiseSeverityTo && state.severity && compareSeverity(raiseSeverityTo, state.severity) > 0) {
-        changeSeverity(raiseSeverityTo, actor.name, `raised by attached evidence: ${added.map((l) => l.reason).join('; ') || 'attachment'}`);
-        updateSearchAttributes();
-      }
+    (input: AttachInput) => {
+      attachLinks(input);
       return state;
     },
-    {
-      validator: ({ actor, links }: AttachInput) => {
-        requireOpen('attach');
-        requireText('actor.name', actor?.name);
-        if (!Array.isArray(links) || links.length === 0) reject('attach: give at least one link');
-        for (const l of links) {
-          requireText('links.ref', l.ref);
-          requireText('links.reason', l.reason);
-        }
-      },
+    attachValidator,
+  );
+  // Issue 7: the same action answered with the standing only (contracts.ts AttachReply), so a
+  // group complaint's history does not repeat its whole state for every batch of complaints.
+  setHandler(
+    attachLinksUpdate,
+    (input: AttachInput): AttachReply => {
+      const added = attachLinks(input);
+      return {
+        status: state.status,
+        ...(state.category !== undefined ? { category: state.category } : {}),
+        ...(state.severity !== undefined ? { severity: state.severity } : {}),
+        lines: state.lines,
+        reasons: state.reasons,
+        ...firstEventOf(state.links),
+        links: state.links.length,
+        added,
+      };
     },
+    attachValidator,
   );
 
   // The page itself can escalate: a voice keypress "2" (or the API) skips the current step's wait.

@@ -48,6 +48,8 @@ const ACCESS: Record<string, { access: Access; ok: number; query?: string }> = {
   // Signed link: a forged token answers 403 whoever follows it.
   acknowledgeByLink: { access: 'public', ok: 403 },
   submitSignal: { access: ['signals:write'], ok: 200 },
+  // An event never posted: 404 for whoever may read decisions.
+  getSignalDecision: { access: ['signals:write', 'incidents:read'], ok: 404 },
   recordHeartbeat: { access: ['signals:write'], ok: 202 },
   getHeartbeat: { access: ['incidents:read'], ok: 200 },
   getSystemIncident: { access: ['incidents:read'], ok: 404 },
@@ -69,6 +71,8 @@ const PATH_VALUES: Record<string, string> = {
   component: 'claims-core',
   step: 'claim-query',
   file: 'style.css',
+  source: 'email',
+  sourceEventId: 'MAIL-MATRIX-NEVER-SENT',
 };
 const KEY_ID = 'key_0000000000000000';
 

@@ -8,6 +8,11 @@ import { readCustomerNotices } from '../../activities/customer-notices';
 import { causeClusterWorkflowId } from '../../domain/correlation-keys';
 import { stateQuery, type IncidentState } from '../../workflows/contracts';
 import { clusterStateQuery } from '../../workflows/detection-contracts';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { authenticateRequests } from '../../api/auth';
+import { errorHandler } from '../../api/errors';
+import { createSignalsRouter } from '../../api/signals';
 import { eventually, startDetectionStack, type DetectionStack } from './detection-stack';
 
 let stack: DetectionStack;
@@ -300,4 +305,55 @@ test('400 names each bad field', async () => {
   expect(bad.body.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['source', 'sourceEventId']));
   const missing = await stack.call('POST', '/signals', { source: 'claim-status', sourceEventId: 'CS-1' });
   expect(missing.body.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['claimStatus', 'claimId']));
+});
+
+test('issue 7: a decision slower than SIGNAL_WAIT_MS is answered 202 pending with its Location; the Location and a retry give the one decision', async () => {
+  // The same engine, behind a router that waits 0 ms for decisions: every new event is a burst's.
+  const app = express();
+  app.use(express.json());
+  app.use(authenticateRequests({ keys: stack.keys.store }));
+  app.use(createSignalsRouter({ client: stack.client, detection: stack.detection, decisionWaitMs: 0 }));
+  app.use(errorHandler);
+  const server = app.listen(0);
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const call = async (method: string, path: string, body?: unknown, role: 'integration' | 'oncall' = 'integration') => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...stack.keys.as(role) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  try {
+    const event = complaint('HL-PENDING-1', 'CUST-PENDING-1', { hospital: 'Pending Hospital', reasonCode: 'R-PENDING' });
+    const accepted = await call('POST', '/signals', event);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ decision: 'pending', source: 'hotline', sourceEventId: 'HL-PENDING-1', _links: { self: '/signals/hotline/HL-PENDING-1' } });
+    expect(accepted.headers.get('location')).toBe('/signals/hotline/HL-PENDING-1');
+    expect(accepted.headers.get('retry-after')).toBe('2');
+
+    // The event is in the engine: its Location gives the decision once it is made.
+    const decided = await eventually(() => call('GET', '/signals/hotline/HL-PENDING-1'), (a) => a.status !== 202);
+    expect(decided.status).toBe(201);
+    expect(decided.body).toMatchObject({ decision: 'opened', eventRef: 'hotline:HL-PENDING-1' });
+    expect(decided.headers.get('location')).toBe(`/incidents/${decided.body.incidentId}`);
+    // A retry of the POST (even through the waiting router) is the same decision, and opens nothing more.
+    const retried = await post(event);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(decided.body);
+    expect((await call('POST', '/signals', event)).body).toEqual(decided.body);
+    const state = await incident(decided.body.incidentId);
+    expect(state.links.filter((l) => l.kind === 'event').map((l) => l.ref)).toEqual(['hotline:HL-PENDING-1']);
+    // On-call staff read decisions too (incidents:read).
+    expect((await call('GET', '/signals/hotline/HL-PENDING-1', undefined, 'oncall')).body).toEqual(decided.body);
+
+    const unknown = await call('GET', '/signals/hotline/HL-NEVER-POSTED');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatch(/HL-NEVER-POSTED/);
+    const bad = await call('GET', '/signals/carrier-pigeon/X-1');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/source/);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

@@ -6,6 +6,8 @@ import {
   FORBIDDEN,
   INVALID_TRANSITION,
   acknowledgeUpdate,
+  attachLinksUpdate,
+  attachUpdate,
   contactUpdate,
   noteUpdate,
   progressUpdate,
@@ -130,5 +132,42 @@ test('R-CAT-X: a manager reclassifies to complaint, which adds the complaint dea
     const reply = state.deadlines.find((d) => d.id === 'complaint-reply')!;
     expect(Date.parse(reply.dueAt) - Date.parse(state.reportedAt)).toBe(24 * 3600_000);
     expect(state.timeline.find((e) => e.type === 'reclassified')).toMatchObject({ actor: 'manager-zhao', data: { from: 'timeliness', to: 'complaint' } });
+  });
+});
+
+test('R-CAT-COMP, issue 7: attach-links answers the standing, and its answer does not grow with the links a group gathers', async () => {
+  await withHarness(async (h) => {
+    const { handle } = await h.start();
+    const batch = (from: number) =>
+      Array.from({ length: 200 }, (_, i) => ({ kind: 'customer' as const, ref: `CUST-${from + i}`, reason: 'complaining customer (R-CAT-COMP)' }));
+    const first = await handle.executeUpdate(attachLinksUpdate, {
+      args: [{ actor: system, links: [{ kind: 'event', ref: 'hotline:HL-1', reason: 'detected event' }, ...batch(0)] }],
+    });
+    expect(first).toMatchObject({ status: 'triggered', firstEventRef: 'hotline:HL-1', links: 201, added: 201 });
+    expect(first.severity).toBeDefined();
+    expect(first.category).toBeDefined();
+    expect(Object.keys(first)).not.toContain('timeline');
+    const second = await handle.executeUpdate(attachLinksUpdate, { args: [{ actor: system, links: batch(200) }] });
+    const third = await handle.executeUpdate(attachLinksUpdate, { args: [{ actor: system, links: batch(400) }] });
+    expect([second.links, third.links, third.added]).toEqual([401, 601, 200]);
+    // Idempotent by kind and ref, as `attach` is: a retried batch adds nothing.
+    const again = await handle.executeUpdate(attachLinksUpdate, { args: [{ actor: system, links: batch(200) }] });
+    expect(again).toMatchObject({ links: 601, added: 0, firstEventRef: 'hotline:HL-1' });
+    // The whole-state `attach` is unchanged for its other callers, and sees the same links.
+    const state = await handle.executeUpdate(attachUpdate, { args: [{ actor: system, links: batch(600) }] });
+    expect(state.links).toHaveLength(801);
+    expect(state.timeline.filter((e) => e.type === 'linked')).toHaveLength(4);
+
+    // What each answer wrote into the history: attach-links the same few hundred bytes at 201
+    // links as at 601, `attach` its whole state.
+    const history = await handle.fetchHistory();
+    const sizes = (history.events ?? [])
+      .map((e) => e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads?.[0]?.data?.length)
+      .filter((n): n is number => n !== undefined);
+    expect(sizes).toHaveLength(6); // the triage update's answer, then the five above
+    const [a, b, c, d, whole] = sizes.slice(1) as [number, number, number, number, number];
+    expect(Math.max(a, b, c, d)).toBeLessThan(1024);
+    expect(Math.abs(c - a)).toBeLessThan(16);
+    expect(whole).toBeGreaterThan(801 * 40);
   });
 });
