@@ -95,12 +95,13 @@ export async function submitSignal(client: Client, taskQueue: string, event: Sig
 }
 
 /**
- * Issue 7, the correlated burst: starts the event's intake workflow and waits at most `waitMs` for
- * its decision. Once the start returns, the event is in Temporal and is decided whatever happens
- * to this request, so a slow decision is answered `undefined` (the caller's 202) instead of the
- * request waiting out the API's bound and being retried: each retry of `submitSignal` added an
- * update, and a workflow task, to an intake that was still deciding. The same event again
- * finds the same workflow (running or finished) and never counts twice.
+ * Issue 7, the correlated burst: `submitSignal`, waiting at most `waitMs` for the decision. A
+ * slower decision is answered `undefined` (the caller's 202) once the event's intake workflow is
+ * known to exist, so the event is decided whatever happens to this request, instead of the request
+ * waiting out the API's bound and being retried (each retry added an update, and a workflow task,
+ * to an intake that was still deciding). The same event again finds the same workflow (running or
+ * finished) and never counts twice. The wait is the update's own (the server answers when the
+ * decision is published), not a poll of the workflow's history.
  */
 export async function startSignal(
   client: Client,
@@ -109,6 +110,16 @@ export async function startSignal(
   waitMs: number,
   receivedAt = new Date(),
 ): Promise<SignalDecision | undefined> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), waitMs);
+  try {
+    return await client.connection.withAbortSignal(abort.signal, () => submitSignal(client, taskQueue, event, receivedAt));
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  // Whether the abandoned call had started the intake or not, this start makes sure it runs.
   const workflowId = signalWorkflowId(event.source, event.sourceEventId);
   try {
     await client.workflow.start<typeof signalIntakeWorkflow>('signalIntakeWorkflow', {
@@ -119,25 +130,11 @@ export async function startSignal(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (err) {
-    // Decided and closed before (a running intake is joined, not refused): its result is the answer, at once.
+    // Decided and closed meanwhile: its result is the answer.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     return client.workflow.getHandle<typeof signalIntakeWorkflow>(workflowId).result();
   }
-  return decisionWithin(client, workflowId, waitMs);
-}
-
-/** The intake's decision if it is made within `waitMs`, else `undefined`; the wait is cancelled, not left polling. */
-async function decisionWithin(client: Client, workflowId: string, waitMs: number): Promise<SignalDecision | undefined> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), waitMs);
-  try {
-    return await client.connection.withAbortSignal(abort.signal, () => client.workflow.getHandle<typeof signalIntakeWorkflow>(workflowId).result());
-  } catch (err) {
-    if (abort.signal.aborted) return undefined;
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+  return undefined;
 }
 
 export function createSignalsRouter(deps: SignalsRouterDependencies): Router {

@@ -64,7 +64,7 @@ export type BenchConfig = z.infer<typeof schema> & {
 };
 
 /** Variables the benchmark passes through to the stack, recorded with each result. */
-const TUNING_PREFIXES = ['WORKER_', 'DEV_SERVER_', 'RATE_LIMIT_', 'INTAKE_', 'UV_THREADPOOL_SIZE'];
+const TUNING_PREFIXES = ['WORKER_', 'DEV_SERVER_', 'RATE_LIMIT_', 'INTAKE_', 'SIGNAL_', 'UV_THREADPOOL_SIZE'];
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));

@@ -81,8 +81,10 @@ export const environmentSchema = z.object({
   /**
    * How long `POST /signals` waits for an event's decision before it answers 202 `pending` with
    * the decision's Location (ms); the event is in the engine by then (issue 7, correlated burst).
+   * Under the API's 15 s bound on Temporal, so a slow decision is a 202, never a 503 and a retry;
+   * long enough that admission control (INTAKE_MAX_EXPECTED_WAIT_MS) still paces a burst.
    */
-  SIGNAL_WAIT_MS: z.coerce.number().int().min(0).default(3000),
+  SIGNAL_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
   /**
    * Workflows the worker keeps in memory (Temporal's sticky cache). Past it, the least recently
    * used is evicted and replayed from its history when it next has work: this bounds the

@@ -16,6 +16,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -45,6 +46,18 @@ const activities = proxyActivities<DetectionActivities>({
 /** A run continues as new past this many history events (Temporal's own suggestion also counts). */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 5000;
 
+/**
+ * Issue 7, the correlated burst at 10,000: a run that never fell quiet never continued as new.
+ * Under a steady stream of complaints the loop always found more work, so a cause's run grew to
+ * 6,500 events and 2 MB (every complaint is a signal and its answer two events more), and every
+ * signal rewrote a run state that kept growing with them; a run evicted from the worker's cache
+ * replayed all of it. Since this patch a busy run continues as new past `busyContinueAfterEvents`
+ * (2,000 by default) and carries what arrived but was not handled yet. Histories recorded before
+ * it replay as they ran.
+ */
+const BUSY_CONTINUE_PATCH = 'cluster-continues-while-busy';
+const BUSY_CONTINUE_AFTER_EVENTS = 2000;
+
 export async function causeClusterWorkflow(input: CauseClusterInput): Promise<CauseClusterView> {
   const state: CauseClusterState = input.carried ?? {
     causeKey: input.causeKey,
@@ -53,8 +66,8 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
     pastGroups: [],
     settings: input.settings,
   };
-  const inbox: ClusterComplaint[] = [];
-  const incidents: ComplaintIncident[] = [];
+  const inbox: ClusterComplaint[] = [...(input.pending?.inbox ?? [])];
+  const incidents: ComplaintIncident[] = [...(input.pending?.incidents ?? [])];
   const replies: Array<{ to: string; reply: RouteReply }> = [];
   let drill = false;
 
@@ -283,11 +296,30 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
   const busy = (): boolean => inbox.length > 0 || incidents.length > 0 || replies.length > 0;
   let lastStatusCheck = now();
 
+  const continueAsNewCarrying = (pending?: CauseClusterInput['pending']) =>
+    continueAsNew<typeof causeClusterWorkflow>({
+      causeKey: state.causeKey,
+      causeLabel: state.causeLabel,
+      settings: state.settings,
+      carried: state,
+      ...(pending ? { pending } : {}),
+      ...(input.busyContinueAfterEvents !== undefined ? { busyContinueAfterEvents: input.busyContinueAfterEvents } : {}),
+    });
+
   for (;;) {
     await routeInbox();
     await recordIncidents();
     await sendReplies();
-    if (busy()) continue;
+    if (busy()) {
+      const info = workflowInfo();
+      const long = info.continueAsNewSuggested || info.historyLength > (input.busyContinueAfterEvents ?? BUSY_CONTINUE_AFTER_EVENTS);
+      // Every answer is sent (replies is empty); what came meanwhile goes to the next run.
+      if (long && replies.length === 0 && patched(BUSY_CONTINUE_PATCH)) {
+        await condition(allHandlersFinished);
+        return continueAsNewCarrying({ inbox: inbox.splice(0, inbox.length), incidents: incidents.splice(0, incidents.length) });
+      }
+      continue;
+    }
     prune();
 
     if (state.group && now() - lastStatusCheck >= state.settings.statusCheckMs) {
@@ -305,12 +337,7 @@ export async function causeClusterWorkflow(input: CauseClusterInput): Promise<Ca
       // A signal that arrived meanwhile is handled before this run ends, never dropped.
       if (busy()) continue;
       if (quiet) return view();
-      return continueAsNew<typeof causeClusterWorkflow>({
-        causeKey: state.causeKey,
-        causeLabel: state.causeLabel,
-        settings: state.settings,
-        carried: state,
-      });
+      return continueAsNewCarrying();
     }
 
     const oldest = state.entries.reduce((min, entry) => Math.min(min, Date.parse(entry.at)), Infinity);

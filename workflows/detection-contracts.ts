@@ -130,6 +130,10 @@ export interface CauseClusterInput {
   causeLabel: string;
   settings: ClusterSettings;
   carried?: CauseClusterState;
+  /** Complaints and complaint incidents that arrived but were not handled when the last run continued as new. */
+  pending?: { inbox: ClusterComplaint[]; incidents: ComplaintIncident[] };
+  /** Past this many history events a busy run continues as new (default 2000; tests set it low). */
+  busyContinueAfterEvents?: number;
 }
 
 export interface CauseClusterView {

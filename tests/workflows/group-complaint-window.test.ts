@@ -92,3 +92,45 @@ test('a resolved group ends its episode: the next complaints count afresh and a 
     expect(h.recorder.groups).toHaveLength(1);
   });
 });
+
+test('issue 7: a cause that never falls quiet continues as new while busy, carrying what is waiting; every complaint counted once, one group', async () => {
+  await withDetectionHarness(async (h) => {
+    const cause = 'fields:reasonCode=r-busy-1';
+    const id = causeClusterWorkflowId(cause);
+    const send = (n: number) => {
+      const customer = `CUST-B1-${n}`;
+      // Each answer goes to an intake, as in production (here none exists: the answer is logged and dropped).
+      const complaint: ClusterComplaint = {
+        eventRef: `hotline:B1-${n}`,
+        customerKey: customerKey(customer),
+        customerRef: customer,
+        replyTo: `signal-intake-b1-${n}`,
+        drill: false,
+        settings,
+      };
+      return h.env.client.workflow.signalWithStart<typeof causeClusterWorkflow, [ClusterComplaint]>('causeClusterWorkflow', {
+        workflowId: id,
+        taskQueue: h.taskQueue,
+        // A low bound, so that a few dozen complaints make a run long (the default is 2,000 events).
+        args: [{ causeKey: cause, causeLabel: 'reasonCode r-busy-1', settings, busyContinueAfterEvents: 30 }],
+        signal: complaintSignal,
+        signalArgs: [complaint],
+      });
+    };
+    const firstRunId = (await send(0)).signaledRunId;
+    // Waves sent while the cluster is still routing the last: it is never quiet in between.
+    for (let wave = 0; wave < 4; wave++) await Promise.all(Array.from({ length: 15 }, (_, i) => send(1 + wave * 15 + i)));
+    // A repeated complaint (an activity retry's signal) is answered, not counted again.
+    await send(7);
+    const view = await waitFor(() => cluster(h, cause), (c) => c.complaints === 61);
+    expect(view.distinctCustomers).toBe(61);
+    expect((await h.env.client.workflow.getHandle(id, firstRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+    expect(h.recorder.groups).toHaveLength(1);
+    const groupId = h.recorder.groups[0]!.incidentId;
+    const links = await waitFor(
+      async () => h.recorder.linksOf(groupId).filter((l) => l.kind === 'customer'),
+      (ls) => ls.length >= 61,
+    );
+    expect(links.map((l) => l.ref).sort()).toEqual(Array.from({ length: 61 }, (_, n) => `CUST-B1-${n}`).sort());
+  });
+});
