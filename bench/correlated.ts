@@ -44,6 +44,8 @@ export type CorrelatedResult =
     };
 
 const SHARED_CAUSES = 5;
+/** How long the scenario waits, from the burst's start, for the engine to decide every event. */
+const DECISION_BOUND_MS = 45 * 60_000;
 const GROUP_THRESHOLD = 5;
 
 /** Whether the running API has the detection intake (issue 4): POST /signals answers 400 to an empty body. */
@@ -124,8 +126,9 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
   const engine = await connectEngine(stack.temporalAddress);
   try {
     // The engine decides what it accepted: wait (bounded) until none of this run's intakes is
-    // running, then read each pending decision once through its Location, as a feed would.
-    const decidedMs = await untilDecided(engine.client, burst.startedAtEpochMs, 20 * 60_000);
+    // running, then read each pending decision once through its Location, as a feed would. The
+    // bound is 45 minutes: at 10,000 the dev server decides about 7 events a second.
+    const decidedMs = await untilDecided(engine.client, burst.startedAtEpochMs, DECISION_BOUND_MS);
     const usage = sampler.stop();
     let readBack = 0;
     await pool(pendingIndexes, 16, async (i) => {
