@@ -51,7 +51,7 @@ export interface SignalsRouterDependencies {
   boundedIntake?: <T>(fn: () => Promise<T>) => Promise<T>;
   /**
    * How long `POST /signals` waits for the decision of an event it has started before it answers
-   * 202 `pending` (ms; INTAKE_WAIT_MS). Unset: it waits for the decision (within `boundedIntake`).
+   * 202 `pending` (ms; SIGNAL_WAIT_MS). Unset: it waits for the decision (within `boundedIntake`).
    */
   decisionWaitMs?: number;
 }
@@ -103,7 +103,7 @@ export async function submitSignal(client: Client, taskQueue: string, event: Sig
  * finished) and never counts twice. The wait is the update's own (the server answers when the
  * decision is published), not a poll of the workflow's history.
  */
-export async function startSignal(
+export async function submitSignalWithin(
   client: Client,
   taskQueue: string,
   event: SignalEvent,
@@ -173,7 +173,7 @@ export function createSignalsRouter(deps: SignalsRouterDependencies): Router {
     const decision =
       waitMs === undefined
         ? await boundedIntake(() => submitSignal(client, taskQueue, event))
-        : await boundedIntake(() => startSignal(client, taskQueue, event, waitMs));
+        : await boundedIntake(() => submitSignalWithin(client, taskQueue, event, waitMs));
     answerDecision(res, decision, event.source, event.sourceEventId);
   });
 
