@@ -100,6 +100,9 @@ export interface IndividualOutcome {
 }
 
 
+/** Under the detection activities' 1-minute start-to-close timeout (workflows/signal-intake.ts, cause-cluster.ts). */
+const CALL_BOUND_MS = 50_000;
+
 export function createDetectionActivities(deps: DetectionActivityDependencies) {
   const { client, policy, calendar, detection: config, notifier, customerNotices } = deps;
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
@@ -109,15 +112,32 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
     statusCheckMs: config.systemIncidents.statusCheckMinutes * MINUTE,
   };
 
+  /**
+   * Issue 7, found by the correlated burst at 10,000: an incident opened here is triaged here, as
+   * the API triages a report (the same pure functions, policy and calendar). Opened the other way,
+   * its triage was an activity, and this activity waited for it: with every activity slot of the
+   * worker held by openings waiting for triages, no triage could start, and the worker stopped
+   * for good (965 activities queued, no activity poller).
+   */
+  const edgeTriage = { policy, calendar };
+  /**
+   * Calls to Temporal from these activities end before the activities' own 1-minute timeout, so an
+   * attempt the server has given up on does not keep its worker slot (a retry runs meanwhile).
+   */
+  const bounded = <T>(fn: () => Promise<T>): Promise<T> => client.connection.withDeadline(Date.now() + CALL_BOUND_MS, fn);
+  const open = (report: IncidentReport, key: string) => bounded(() => openIncident(client, taskQueue, report, key, edgeTriage));
+
   /** Attaches links to an incident; `closed` when it is resolved (its workflow rejects or has ended). */
   async function attach(incidentId: string, links: LinkInput[], raiseSeverityTo?: Severity): Promise<{ outcome: IncidentOutcome; state?: AttachReply }> {
     if (links.length === 0) return { outcome: 'done' };
     const handle = client.workflow.getHandle(incidentId);
     try {
       // The standing only, not the whole state (issue 7: a group complaint's thousands of links).
-      const state = await handle.executeUpdate(attachLinksUpdate, {
-        args: [{ actor: DETECTION_ACTOR, links, ...(raiseSeverityTo ? { raiseSeverityTo } : {}) }],
-      });
+      const state = await bounded(() =>
+        handle.executeUpdate(attachLinksUpdate, {
+          args: [{ actor: DETECTION_ACTOR, links, ...(raiseSeverityTo ? { raiseSeverityTo } : {}) }],
+        }),
+      );
       return { outcome: 'done', state };
     } catch (err) {
       return { outcome: await classifyFailure(incidentId, err) };
@@ -299,7 +319,7 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
       if (first === undefined) throw ApplicationFailure.nonRetryable('no duplicate key', 'InvalidInput');
       for (let attempt = 0; attempt < 20; attempt += 1) {
         const key = attempt === 0 ? first : `${first}|after-${attempt}`;
-        const opened = await openIncident(client, taskQueue, input.report, key);
+        const opened = await open(input.report, key);
         if (opened.status === 'resolved') continue;
         const attached = await attach(opened.id, links, input.raiseSeverityTo);
         if (attached.outcome !== 'done' || attached.state === undefined) continue;
@@ -420,13 +440,13 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
         reporter: 'detection:cause-cluster',
         drill: input.drill,
       };
-      const opened = await openIncident(client, taskQueue, report, groupIncidentKey(input.causeKey, input.episodeStart));
+      const opened = await open(report, groupIncidentKey(input.causeKey, input.episodeStart));
       return { incidentId: opened.id, triage: opened.triage };
     },
 
     /** Opens the one system incident of a component's outage (R-CAT-SYS, R-SYS-4). */
     async openSystemIncident(input: { component: string; episodeStart: string; report: IncidentReport }): Promise<{ incidentId: string; triage: TriageResult }> {
-      const opened = await openIncident(client, taskQueue, input.report, systemIncidentKey(input.component, input.episodeStart));
+      const opened = await open(input.report, systemIncidentKey(input.component, input.episodeStart));
       return { incidentId: opened.id, triage: opened.triage };
     },
 
