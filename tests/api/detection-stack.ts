@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { SqliteArchiveStore } from '../../activities/archive-store';
 import { CustomerNoticeOutbox } from '../../activities/customer-notices';
@@ -47,7 +47,10 @@ export interface DetectionStack {
   stop(): Promise<void>;
 }
 
-export async function startDetectionStack(detectionInput: unknown = {}): Promise<DetectionStack> {
+export async function startDetectionStack(
+  detectionInput: unknown = {},
+  workerOptions: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions'> = {},
+): Promise<DetectionStack> {
   const server = await startTestDevServer();
   const folder = mkdtempSync(join(tmpdir(), 'detection-api-'));
   const outboxPath = join(folder, 'outbox.jsonl');
@@ -72,6 +75,7 @@ export async function startDetectionStack(detectionInput: unknown = {}): Promise
     namespace: 'default',
     taskQueue: 'claims-incidents',
     workflowBundle: await getWorkflowBundle(),
+    ...workerOptions,
     activities: {
       ...createActivities({
         policy,
