@@ -44,7 +44,7 @@ export type CorrelatedResult =
     };
 
 const SHARED_CAUSES = 5;
-/** How long the scenario waits, from the burst's start, for the engine to decide every event. */
+/** How long the scenario sends (retrying shed events) and waits, from the burst's start, for the engine to decide every event. */
 const DECISION_BOUND_MS = 45 * 60_000;
 const GROUP_THRESHOLD = 5;
 
@@ -106,7 +106,8 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
     accepted: [200, 201, 202],
     attemptTimeoutMs: 120_000,
     maxAttempts: 1_000,
-    deadlineMs: 20 * 60_000,
+    // As long as the engine is given to decide: a shed report retried until then is still sent.
+    deadlineMs: DECISION_BOUND_MS,
     keepAlive: config.BENCH_KEEPALIVE,
     onAccepted: (i, body) => {
       const answer = body as { decision: string; incidentId?: string; groupIncidentId?: string };
