@@ -82,8 +82,29 @@ export function searchAttributeIndexedTypes(): Record<string, temporal.api.enums
 const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_BYTES = 4_000;
 
+/**
+ * The dev server exited before it was ready. With ports picked here that is most often a port
+ * another process took between the probe and the server's bind (the CLI then panics at start-up).
+ */
+export class DevServerExitedEarly extends Error {
+  override name = 'DevServerExitedEarly';
+}
+
 /** Starts the dev server and resolves once it answers on gRPC with the search attributes in place. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  // Ports picked here are probed free, then bound by the server a moment later: when another
+  // process took one meanwhile, the next attempt picks others. Ports given are tried once.
+  const attempts = options.port || options.uiPort ? 1 : 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      if (!(err instanceof DevServerExitedEarly) || attempt >= attempts) throw err;
+    }
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const { temporal: executable } = ensureTemporalBinaries();
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
@@ -204,7 +225,7 @@ async function waitUntilReady(server: DevServer, timeoutMs: number, hasExited: (
   while (Date.now() < deadline) {
     if (hasExited()) {
       const status = await server.exited;
-      throw new Error(
+      throw new DevServerExitedEarly(
         `the Temporal dev server exited before it was ready (${describeExit(status)}); its last output:\n` +
           server.logTail(),
       );
