@@ -57,7 +57,7 @@ export interface SignalsRouterDependencies {
 }
 
 /** The answer while an event's decision is being made: the event is in the engine, decided in turn. */
-export interface PendingDecision {
+interface PendingDecision {
   decision: 'pending';
   source: string;
   sourceEventId: string;
@@ -65,7 +65,7 @@ export interface PendingDecision {
 }
 
 /** Where an event's decision is read (`GET /signals/:source/:sourceEventId`). */
-export function signalPath(source: string, sourceEventId: string): string {
+function signalPath(source: string, sourceEventId: string): string {
   return `/signals/${encodeURIComponent(source)}/${encodeURIComponent(sourceEventId)}`;
 }
 
@@ -75,17 +75,23 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | '
   return result.data;
 }
 
+/** The start of an event's intake workflow: one per (source, sourceEventId), joined while it runs. */
+function intakeStart(taskQueue: string, event: SignalEvent, receivedAt: Date) {
+  return {
+    workflowId: signalWorkflowId(event.source, event.sourceEventId),
+    taskQueue,
+    args: [{ event, receivedAt: receivedAt.toISOString() }] as Parameters<typeof signalIntakeWorkflow>,
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    // A finished intake is never run again for the same event: the retry reads its result.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+  };
+}
+
 /** Sends one event through its intake workflow and returns the decision; the same for every retry. */
 export async function submitSignal(client: Client, taskQueue: string, event: SignalEvent, receivedAt = new Date()): Promise<SignalDecision> {
-  const workflowId = signalWorkflowId(event.source, event.sourceEventId);
-  const startWorkflowOperation = new WithStartWorkflowOperation<typeof signalIntakeWorkflow>('signalIntakeWorkflow', {
-    workflowId,
-    taskQueue,
-    args: [{ event, receivedAt: receivedAt.toISOString() }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    // A finished intake is never run again for the same event: the retry reads its result.
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  });
+  const start = intakeStart(taskQueue, event, receivedAt);
+  const workflowId = start.workflowId;
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof signalIntakeWorkflow>('signalIntakeWorkflow', start);
   try {
     return await client.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation });
   } catch (err) {
@@ -120,15 +126,10 @@ export async function submitSignalWithin(
     clearTimeout(timer);
   }
   // Whether the abandoned call had started the intake or not, this start makes sure it runs.
-  const workflowId = signalWorkflowId(event.source, event.sourceEventId);
+  const start = intakeStart(taskQueue, event, receivedAt);
+  const workflowId = start.workflowId;
   try {
-    await client.workflow.start<typeof signalIntakeWorkflow>('signalIntakeWorkflow', {
-      workflowId,
-      taskQueue,
-      args: [{ event, receivedAt: receivedAt.toISOString() }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    await client.workflow.start<typeof signalIntakeWorkflow>('signalIntakeWorkflow', start);
   } catch (err) {
     // Decided and closed meanwhile: its result is the answer.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

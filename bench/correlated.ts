@@ -7,6 +7,7 @@
  * unshared complaint opens one incident. Counted exactly from the answers and from the engine.
  */
 import type { BenchConfig } from './config';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { connectEngine, incidentState, pool, settledCount } from './engine-checks';
 import { runBurst } from './http-load';
@@ -184,6 +185,6 @@ async function untilDecided(client: Client, startedAtEpochMs: number, boundMs: n
     const { count } = await client.workflow.count(`WorkflowType = 'signalIntakeWorkflow' AND ExecutionStatus = 'Running'`);
     const elapsed = Date.now() - startedAtEpochMs;
     if (count === 0 || elapsed > boundMs) return elapsed;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await sleep(2_000);
   }
 }
