@@ -40,6 +40,11 @@ export interface DeadlineResult {
   /** Breaches whose page went out before the due time (must be none). */
   early: number;
   usage: UsageReport;
+  /**
+   * From the first warning's time (first due − warning lead) until every breach page was out or
+   * the wait ended: what the warnings, breaches and their follow-ups cost, apart from the intake.
+   */
+  windowUsage?: UsageReport;
 }
 
 export async function runDeadline(config: BenchConfig, say: (line: string) => void): Promise<DeadlineResult> {
@@ -103,7 +108,10 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
         : -1;
     // Wait for every breach page, bounded: the last due time plus ten minutes.
     const waitUntil = lastDue + 10 * 60_000;
+    const windowStart = firstDue - config.BENCH_WARNING_MINUTES * 60_000;
+    let windowSampler: UsageSampler | undefined;
     while (Date.now() < waitUntil) {
+      if (!windowSampler && Date.now() >= windowStart) windowSampler = new UsageSampler(stack.usageTargets);
       breachPages.add(outbox.readNewPages());
       if ([...dueAt.keys()].every((id) => breachPages.at.has(id))) break;
       if (++ticks % 30 === 0) {
@@ -120,6 +128,7 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
       if (sent < due) early += 1;
     }
     const usage = sampler.stop();
+    const windowUsage = windowSampler?.stop();
 
     // Cross-check on a sample: the breach as the workflow recorded it on the timeline.
     const ids = [...dueAt.keys()];
@@ -150,6 +159,7 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
       timelineSample: sample.length,
       early,
       usage,
+      ...(windowUsage ? { windowUsage } : {}),
     };
   } finally {
     await engine.close();

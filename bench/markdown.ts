@@ -206,6 +206,7 @@ export function renderReport(run: BenchRun): string {
       '',
     );
     lines.push(...usageTable('Whole scenario', deadline.usage));
+    if (deadline.windowUsage) lines.push(...usageTable('From the first warning until every breach page was out (warnings, breaches, follow-ups)', deadline.windowUsage));
   }
 
   // ---- scenario 4 ----------------------------------------------------------------------------

@@ -101,6 +101,11 @@ export const environmentSchema = z.object({
   WORKER_HEAP_MIB: z.coerce.number().int().min(128).optional(),
   /** The SDK's per-promise stack traces in the workflow thread (config/workflow-thread.cjs): off unless `on`. */
   WORKER_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  /**
+   * The SDK's deadlock detection in the workflow thread (config/workflow-thread.cjs): a watchdog
+   * thread started and joined around every call into the workflows' V8 context. Off unless `on`.
+   */
+  WORKER_DEADLOCK_DETECTION: z.enum(['on', 'off']).default('off'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -125,7 +130,7 @@ export function apiLimits(environment: Environment): LimitsOptions {
   };
 }
 
-/** Preloaded into the worker's workflow thread: turns the SDK's promise stack traces off (issue 7). */
+/** Preloaded into the worker's workflow thread: turns the SDK's promise stack traces and per-call watchdog off (issue 7). */
 export const WORKFLOW_THREAD_PRELOAD = resolve(__dirname, 'workflow-thread.cjs');
 
 /**
@@ -144,6 +149,7 @@ export function workerProcessEnvironment(environment: Environment, env: NodeJS.P
     NODE_OPTIONS: nodeOptions.trim(),
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
     WORKER_STACK_TRACES: environment.WORKER_STACK_TRACES,
+    WORKER_DEADLOCK_DETECTION: environment.WORKER_DEADLOCK_DETECTION,
   };
 }
 

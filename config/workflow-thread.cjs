@@ -1,5 +1,6 @@
 /**
- * Issue 7: the SDK's promise stack traces, off in the workflow thread.
+ * Issue 7: the SDK's promise stack traces, off in the workflow thread (and, at the end of this
+ * file, its per-call deadlock watchdog).
  *
  * For the "Stack Trace" tab of Temporal's Web UI (the `__stack_trace` query), the SDK installs a
  * V8 promise hook in its workflow thread that captures a source-mapped stack for every promise a
@@ -35,5 +36,38 @@ if (!isMainThread && process.env.WORKER_STACK_TRACES !== 'on') {
     handlers.setPromiseHook = function setPromiseHook() {
       this.promiseHookInstalled = false;
     };
+  }
+}
+
+/**
+ * Issue 7: the SDK's deadlock detection, off in the workflow thread unless
+ * WORKER_DEADLOCK_DETECTION=on.
+ *
+ * The SDK calls into the workflows' V8 context with `runInContext(context, { timeout })`
+ * (`isolateExecutionTimeout`, 5 s) several times per activation. Node implements that timeout
+ * with a watchdog: a thread of its own and an event loop, created before the call and joined
+ * after it. Measured alone on this machine, a call costs 70 µs with the timeout and 4 µs without;
+ * in the benchmark's profile of a loaded worker (2,000 open incidents, every core busy) the calls'
+ * own time was 107 s of the workflow thread's 178 s, because each join waits for a busy core
+ * (bench/RESULTS.md). Without it, the calls run as they do with no timeout asked for. What is
+ * lost: a workflow that loops forever without yielding is no longer stopped after 5 s with a
+ * "Potential deadlock detected" task failure; it holds the workflow thread, its workflow task
+ * times out on the server, and the worker stops taking workflow tasks. The incident workflows
+ * never loop without awaiting; `WORKER_DEADLOCK_DETECTION=on` keeps the watchdog (while
+ * developing workflow code, say).
+ */
+if (!isMainThread && process.env.WORKER_DEADLOCK_DETECTION !== 'on') {
+  const vm = require('node:vm');
+  const runInContext = vm.Script.prototype.runInContext;
+  if (!runInContext.withoutWatchdog) {
+    const patched = function runInContextWithoutWatchdog(context, options) {
+      if (options && typeof options === 'object' && options.timeout !== undefined) {
+        const { timeout: _timeout, ...rest } = options;
+        return runInContext.call(this, context, rest);
+      }
+      return runInContext.call(this, context, options);
+    };
+    patched.withoutWatchdog = true;
+    vm.Script.prototype.runInContext = patched;
   }
 }
