@@ -1,8 +1,9 @@
 /**
  * config/workflow-thread.cjs (issue 7): preloaded into the SDK's workflow thread, it turns the
- * SDK's per-promise stack traces off unless WORKER_STACK_TRACES=on. Each case runs a real worker
- * thread with the preload on its command line, as the worker process passes it, and asks the
- * SDK's own module whether its promise hook went in.
+ * SDK's per-promise stack traces off unless WORKER_STACK_TRACES=on, and the per-call deadlock
+ * watchdog off unless WORKER_DEADLOCK_DETECTION=on. Each case runs a real worker thread with the
+ * preload on its command line, as the worker process passes it, and asks the SDK's own module
+ * whether its promise hook went in, or runs a script past the timeout the SDK would give it.
  */
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +25,32 @@ function hookInstalled(env: NodeJS.ProcessEnv, execArgv: string[]): Promise<bool
     thread.once('message', (installed: boolean) => {
       void thread.terminate();
       resolve(installed);
+    });
+    thread.once('error', reject);
+  });
+}
+
+/**
+ * In a thread started like the SDK's workflow thread: a script that runs 300 ms, called as the SDK
+ * calls into the workflow context (`runInContext` with a timeout, here 50 ms).
+ */
+function runPastTimeout(env: NodeJS.ProcessEnv, execArgv: string[]): Promise<string> {
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    const vm = require('node:vm');
+    const context = vm.createContext({}, { microtaskMode: 'afterEvaluate' });
+    const script = new vm.Script('const end = Date.now() + 300; while (Date.now() < end) {} "ran to the end"');
+    try {
+      parentPort.postMessage(script.runInContext(context, { timeout: 50, displayErrors: true }));
+    } catch (err) {
+      parentPort.postMessage(err.message);
+    }
+  `;
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(code, { eval: true, env, execArgv });
+    thread.once('message', (outcome: string) => {
+      void thread.terminate();
+      resolve(outcome);
     });
     thread.once('error', reject);
   });
@@ -56,5 +83,25 @@ describe('the workflow thread preload', () => {
     expect(run({})).toEqual({ installed: false });
     expect(run({ WORKER_STACK_TRACES: 'on' })).toEqual({ installed: true });
   });
-});
 
+  describe('the deadlock watchdog', () => {
+    test('without the preload a call past its timeout is stopped (the SDK\'s deadlock detection)', async () => {
+      expect(await runPastTimeout({}, [])).toMatch(/timed out after 50ms/);
+    });
+
+    test('with it the call runs without the watchdog', async () => {
+      expect(await runPastTimeout({}, ['--require', WORKFLOW_THREAD_PRELOAD])).toBe('ran to the end');
+      expect(await runPastTimeout({ WORKER_DEADLOCK_DETECTION: 'off' }, ['--require', WORKFLOW_THREAD_PRELOAD])).toBe('ran to the end');
+    });
+
+    test('WORKER_DEADLOCK_DETECTION=on keeps it', async () => {
+      expect(await runPastTimeout({ WORKER_DEADLOCK_DETECTION: 'on' }, ['--require', WORKFLOW_THREAD_PRELOAD])).toMatch(/timed out after 50ms/);
+    });
+
+    test('npm start passes the setting to the worker process', () => {
+      expect(workerProcessEnvironment(readEnvironment({}), {}).WORKER_DEADLOCK_DETECTION).toBe('off');
+      expect(workerProcessEnvironment(readEnvironment({ WORKER_DEADLOCK_DETECTION: 'on' }), {}).WORKER_DEADLOCK_DETECTION).toBe('on');
+      expect(() => readEnvironment({ WORKER_DEADLOCK_DETECTION: 'yes' })).toThrow(/WORKER_DEADLOCK_DETECTION/);
+    });
+  });
+});
