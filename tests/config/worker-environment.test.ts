@@ -1,6 +1,7 @@
 /**
- * What `npm start` gives the worker process (issue 7, worker memory): a V8 heap limit sized to the
- * workflow cache, and fewer glibc malloc arenas; what the operator set is kept.
+ * What `npm start` gives the worker process (issue 7, worker memory and CPU): a V8 heap limit sized
+ * to the workflow cache, fewer glibc malloc arenas, and the workflow thread's switches; what the
+ * operator set is kept.
  */
 import { readEnvironment, workerProcessEnvironment, WORKFLOW_THREAD_PRELOAD } from '../../config/env';
 
@@ -12,16 +13,20 @@ describe('workerProcessEnvironment', () => {
       NODE_OPTIONS: `--max-old-space-size=506 ${preload}`,
       MALLOC_ARENA_MAX: '2',
       WORKER_STACK_TRACES: 'off',
+      WORKER_DEADLOCK_DETECTION: 'off',
     });
     expect(workerProcessEnvironment(readEnvironment({ WORKER_MAX_CACHED_WORKFLOWS: '2000' }), {}).NODE_OPTIONS).toBe(`--max-old-space-size=756 ${preload}`);
     expect(workerProcessEnvironment(readEnvironment({ WORKER_HEAP_MIB: '640' }), {}).NODE_OPTIONS).toBe(`--max-old-space-size=640 ${preload}`);
   });
 
   test("the operator's own NODE_OPTIONS and MALLOC_ARENA_MAX are kept", () => {
-    expect(workerProcessEnvironment(readEnvironment({ WORKER_STACK_TRACES: 'on' }), { NODE_OPTIONS: '--enable-source-maps', MALLOC_ARENA_MAX: '4' })).toEqual({
+    expect(
+      workerProcessEnvironment(readEnvironment({ WORKER_STACK_TRACES: 'on', WORKER_DEADLOCK_DETECTION: 'on' }), { NODE_OPTIONS: '--enable-source-maps', MALLOC_ARENA_MAX: '4' }),
+    ).toEqual({
       NODE_OPTIONS: `--enable-source-maps --max-old-space-size=506 ${preload}`,
       MALLOC_ARENA_MAX: '4',
       WORKER_STACK_TRACES: 'on',
+      WORKER_DEADLOCK_DETECTION: 'on',
     });
     expect(workerProcessEnvironment(readEnvironment({}), { NODE_OPTIONS: '--max-old-space-size=2048' }).NODE_OPTIONS).toBe(`--max-old-space-size=2048 ${preload}`);
     // Given once: a NODE_OPTIONS that preloads it already is kept as it is.
@@ -29,8 +34,9 @@ describe('workerProcessEnvironment', () => {
     expect(workerProcessEnvironment(readEnvironment({}), { NODE_OPTIONS: own }).NODE_OPTIONS).toBe(own);
   });
 
-  test('a heap limit below 128 MiB, or a stack-trace switch other than on/off, is refused, naming the variable', () => {
+  test('a heap limit below 128 MiB, or a stack-trace or deadlock switch other than on/off, is refused, naming the variable', () => {
     expect(() => readEnvironment({ WORKER_HEAP_MIB: '64' })).toThrow(/WORKER_HEAP_MIB/);
     expect(() => readEnvironment({ WORKER_STACK_TRACES: 'yes' })).toThrow(/WORKER_STACK_TRACES/);
+    expect(() => readEnvironment({ WORKER_DEADLOCK_DETECTION: 'yes' })).toThrow(/WORKER_DEADLOCK_DETECTION/);
   });
 });
