@@ -110,8 +110,13 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
     const waitUntil = lastDue + 10 * 60_000;
     const windowStart = firstDue - config.BENCH_WARNING_MINUTES * 60_000;
     let windowSampler: UsageSampler | undefined;
+    // Only when the intake ended before the first warning: otherwise the window has no clean start.
+    let windowMeasurable = Date.now() < windowStart;
     while (Date.now() < waitUntil) {
-      if (!windowSampler && Date.now() >= windowStart) windowSampler = new UsageSampler(stack.usageTargets);
+      if (windowMeasurable && Date.now() >= windowStart) {
+        windowSampler = new UsageSampler(stack.usageTargets);
+        windowMeasurable = false;
+      }
       breachPages.add(outbox.readNewPages());
       if ([...dueAt.keys()].every((id) => breachPages.at.has(id))) break;
       if (++ticks % 30 === 0) {
