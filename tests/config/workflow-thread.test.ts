@@ -17,22 +17,26 @@ const threadCode = `
   parentPort.postMessage(globalHandlers.promiseHookInstalled);
 `;
 
-/** In a thread started like the SDK's workflow thread: installs the SDK's global handlers, reports the hook. */
-function hookInstalled(env: NodeJS.ProcessEnv, execArgv: string[]): Promise<boolean> {
-  const code = threadCode;
+/** Runs `code` in a thread started like the SDK's workflow thread and answers the first message it posts. */
+function inThread<T>(code: string, env: NodeJS.ProcessEnv, execArgv: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     const thread = new Worker(code, { eval: true, env, execArgv });
-    thread.once('message', (installed: boolean) => {
+    thread.once('message', (message: T) => {
       void thread.terminate();
-      resolve(installed);
+      resolve(message);
     });
     thread.once('error', reject);
   });
 }
 
+/** Installs the SDK's global handlers as its workflow thread does, and reports the hook. */
+function hookInstalled(env: NodeJS.ProcessEnv, execArgv: string[]): Promise<boolean> {
+  return inThread<boolean>(threadCode, env, execArgv);
+}
+
 /**
- * In a thread started like the SDK's workflow thread: a script that runs 300 ms, called as the SDK
- * calls into the workflow context (`runInContext` with a timeout, here 50 ms).
+ * A script that runs 300 ms, called as the SDK calls into the workflow context (`runInContext`
+ * with a timeout, here 50 ms): its result, or the error that stopped it.
  */
 function runPastTimeout(env: NodeJS.ProcessEnv, execArgv: string[]): Promise<string> {
   const code = `
@@ -46,14 +50,7 @@ function runPastTimeout(env: NodeJS.ProcessEnv, execArgv: string[]): Promise<str
       parentPort.postMessage(err.message);
     }
   `;
-  return new Promise((resolve, reject) => {
-    const thread = new Worker(code, { eval: true, env, execArgv });
-    thread.once('message', (outcome: string) => {
-      void thread.terminate();
-      resolve(outcome);
-    });
-    thread.once('error', reject);
-  });
+  return inThread<string>(code, env, execArgv);
 }
 
 describe('the workflow thread preload', () => {
