@@ -64,8 +64,9 @@ if (!isMainThread && process.env.WORKER_DEADLOCK_DETECTION !== 'on') {
   if (!runInContext.withoutWatchdog) {
     const patched = function runInContextWithoutWatchdog(context, options) {
       if (options && typeof options === 'object' && options.timeout !== undefined) {
-        const { timeout: _timeout, ...rest } = options;
-        return runInContext.call(this, context, rest);
+        const withoutTimeout = { ...options };
+        delete withoutTimeout.timeout;
+        return runInContext.call(this, context, withoutTimeout);
       }
       return runInContext.call(this, context, options);
     };
