@@ -109,14 +109,11 @@ async function measureDeadline(stack: Stack, config: BenchConfig, say: (line: st
     // Wait for every breach page, bounded: the last due time plus ten minutes.
     const waitUntil = lastDue + 10 * 60_000;
     const windowStart = firstDue - config.BENCH_WARNING_MINUTES * 60_000;
-    let windowSampler: UsageSampler | undefined;
     // Only when the intake ended before the first warning: otherwise the window has no clean start.
-    let windowMeasurable = Date.now() < windowStart;
+    const windowMeasurable = Date.now() < windowStart;
+    let windowSampler: UsageSampler | undefined;
     while (Date.now() < waitUntil) {
-      if (windowMeasurable && Date.now() >= windowStart) {
-        windowSampler = new UsageSampler(stack.usageTargets);
-        windowMeasurable = false;
-      }
+      if (windowMeasurable && !windowSampler && Date.now() >= windowStart) windowSampler = new UsageSampler(stack.usageTargets);
       breachPages.add(outbox.readNewPages());
       if ([...dueAt.keys()].every((id) => breachPages.at.has(id))) break;
       if (++ticks % 30 === 0) {

@@ -61,16 +61,13 @@ if (!isMainThread && process.env.WORKER_STACK_TRACES !== 'on') {
 if (!isMainThread && process.env.WORKER_DEADLOCK_DETECTION !== 'on') {
   const vm = require('node:vm');
   const runInContext = vm.Script.prototype.runInContext;
-  if (!runInContext.withoutWatchdog) {
-    const patched = function runInContextWithoutWatchdog(context, options) {
-      if (options && typeof options === 'object' && options.timeout !== undefined) {
-        const withoutTimeout = { ...options };
-        delete withoutTimeout.timeout;
-        return runInContext.call(this, context, withoutTimeout);
-      }
-      return runInContext.call(this, context, options);
-    };
-    patched.withoutWatchdog = true;
-    vm.Script.prototype.runInContext = patched;
-  }
+  // Loaded once per thread (Node's module cache), so the method is wrapped once.
+  vm.Script.prototype.runInContext = function runInContextWithoutWatchdog(context, options) {
+    if (options && typeof options === 'object' && options.timeout !== undefined) {
+      const withoutTimeout = { ...options };
+      delete withoutTimeout.timeout;
+      return runInContext.call(this, context, withoutTimeout);
+    }
+    return runInContext.call(this, context, options);
+  };
 }
