@@ -117,6 +117,21 @@ const ARCHIVE_SETTLE_MS = 1000;
 const ARCHIVE_GROWTH_PACE_MS = 5 * 60_000;
 
 /**
+ * Issue 7: the patch that writes a timeline that only grew (pages, deliveries, steps, notes) at
+ * most hourly instead of every ARCHIVE_GROWTH_PACE_MS. Each such write was a timer, an activity
+ * and two workflow tasks, and an incident nobody acknowledges pages someone every few minutes
+ * (its people's follow-up rules, its steps), so it wrote every 5 minutes for as long as it paged,
+ * among its warnings and breaches (bench/RESULTS.md, "The archive's growth writes hourly"). The
+ * archive still holds every change of standing (status, class, escalation level, each deadline's
+ * state: what lists and the dashboard read) about a second after it, carrying the pages recorded
+ * before it, and the whole timeline at the close and before a continue-as-new; the live timeline
+ * (GET /incidents/:id, /history) is read from the workflow. Its marker also stands for
+ * LEAN_TASKS_PATCH and all that patch implies, so a new incident still records one marker.
+ */
+const ARCHIVE_GROWTH_HOURLY_PATCH = 'archive-growth-hourly';
+const ARCHIVE_GROWTH_HOURLY_MS = 60 * 60_000;
+
+/**
  * The patch that gives the settle wait a timer of its own, never cancelled. On the main loop's
  * timer it was cancelled by every change that came within the second (an update, a page, a reply),
  * so it was often cancelled at the instant it fired; Temporal's server takes a cancel of a timer
@@ -218,8 +233,11 @@ function reject(message: string): never {
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const carried = input.carried;
-  // Decided once per run, first thing: histories recorded before the patch carry no marker.
-  const lean = patched(LEAN_TASKS_PATCH);
+  // Decided once per run, first thing: histories recorded before a patch carry no marker. One
+  // marker for a new run: ARCHIVE_GROWTH_HOURLY_PATCH's stands for LEAN_TASKS_PATCH too.
+  const hourly = patched(ARCHIVE_GROWTH_HOURLY_PATCH);
+  const lean = hourly || patched(LEAN_TASKS_PATCH);
+  const growthPaceMs = hourly ? ARCHIVE_GROWTH_HOURLY_MS : ARCHIVE_GROWTH_PACE_MS;
   /** Whether patch `id` applies to this run: one marker for all of LEAN_IMPLIES (LEAN_TASKS_PATCH). */
   const has = (id: string): boolean => (lean && LEAN_IMPLIES.has(id)) || patched(id);
   const archiveSettles = has(ARCHIVE_SETTLE_PATCH);
@@ -935,7 +953,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const archiveDueAt = () => {
     if (archiveSettles) {
       const settled = firstUnarchivedAt() + ARCHIVE_SETTLE_MS;
-      return standing() === archivedStanding ? Math.max(settled, archiveStartedAt + ARCHIVE_GROWTH_PACE_MS) : settled;
+      return standing() === archivedStanding ? Math.max(settled, archiveStartedAt + growthPaceMs) : settled;
     }
     return archiveByActivity === true && standing() === archivedStanding ? archiveStartedAt + ARCHIVE_PACE_MS : -Infinity;
   };

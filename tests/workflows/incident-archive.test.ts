@@ -1,11 +1,11 @@
 // R-REV-5: the incident workflow writes its record to the archive as it changes (after triage,
 // after each action) and in full when it closes; an archive that fails for a while delays no
 // deadline (R-T-CONTACT still breaches on time) and catches up when it is back.
-import { acknowledgeUpdate, contactUpdate, resolveUpdate } from '../../workflows/contracts';
+import { acknowledgeUpdate, contactUpdate, noteUpdate, resolveUpdate, solutionUpdate } from '../../workflows/contracts';
 import type { ArchiveStore } from '../../activities/archive-store';
 import { SqliteArchiveStore } from '../../activities/archive-store';
 import { temporaryArchivePath } from '../activities/archive-fixtures';
-import { MINUTE, system, teardownEnvironment, waitFor, withHarness } from './harness';
+import { HOUR, MINUTE, system, teardownEnvironment, waitFor, withHarness } from './harness';
 
 afterAll(teardownEnvironment);
 
@@ -178,3 +178,49 @@ test('issue 7 (patch archive-settle-timer): a change recorded while a write is i
     await real.close();
   }
 });
+
+test('issue 7 (patch archive-growth-hourly): a timeline that only grew is written an hour after the last write, not 5 minutes; a change of standing still within seconds', async () => {
+  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
+  const writes: { lastSeq: number; serverMs: number }[] = [];
+  let serverClock: () => Promise<number> = async () => 0;
+  const counting = withWrites(real, async (snapshot, at) => {
+    writes.push({ lastSeq: Math.max(...snapshot.state.timeline.map((e) => e.seq)), serverMs: await serverClock() });
+    return real.upsertIncident(snapshot, at);
+  });
+  try {
+    await withHarness(
+      async (h) => {
+        serverClock = () => h.env.currentTimeMs();
+        const { handle, triage } = await h.start();
+        // Acknowledged (paging stops), contact and solution given: the contact and solution
+        // deadlines are met, so nothing changes the incident's standing for a day (R-T-DAILY).
+        await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+        await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'called the customer' }] });
+        const solved = await handle.executeUpdate(solutionUpdate, { args: [{ actor: system, text: 'time extension' }] });
+        const solvedSeq = Math.max(...solved.timeline.map((e) => e.seq));
+        await h.env.sleep(2_000);
+        await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= solvedSeq);
+        const lastWriteMs = writes[writes.length - 1]!.serverMs;
+
+        // A note only grows the timeline: not written at the old 5-minute pace...
+        const noted = await handle.executeUpdate(noteUpdate, { args: [{ actor: system, text: 'waiting for the bank' }] });
+        const noteSeq = Math.max(...noted.timeline.map((e) => e.seq));
+        const writesBefore = writes.length;
+        await h.env.sleep(10 * MINUTE);
+        await h.state(handle);
+        expect(writes).toHaveLength(writesBefore);
+        expect((await real.getIncident(triage.id))?.lastSeq).toBeLessThan(noteSeq);
+
+        // ...but an hour after the last write, with no other change to carry it.
+        await h.env.sleep(HOUR);
+        const caughtUp = await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= noteSeq);
+        expect(caughtUp?.lastSeq).toBeGreaterThanOrEqual(noteSeq);
+        expect(writes).toHaveLength(writesBefore + 1);
+        expect(writes[writes.length - 1]!.serverMs - lastWriteMs).toBeGreaterThanOrEqual(HOUR - 5_000);
+      },
+      { archive: counting },
+    );
+  } finally {
+    await real.close();
+  }
+}, 120_000);

@@ -73,6 +73,20 @@ async function complaintWalk(h: Harness): Promise<unknown> {
   return handle.fetchHistory();
 }
 
+/** Left paging, then quiet for an hour but for a note (patch archive-growth-hourly and after). */
+async function growthWalk(h: Harness): Promise<unknown> {
+  const { handle } = await h.start(report(), { edge: true });
+  await h.env.sleep(40 * MINUTE);
+  await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
+  await handle.executeUpdate(noteUpdate, { args: [{ actor: system, text: 'waiting for the bank' }] });
+  await h.env.sleep(65 * MINUTE);
+  await h.state(handle);
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
+  await handle.result();
+  return handle.fetchHistory();
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   await withHarness(async (h) => {
@@ -145,6 +159,15 @@ async function main(): Promise<void> {
     await opening.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
     await opening.handle.result();
     save('ack-after-opening-step.pb', await opening.handle.fetchHistory());
+
+    // Issue 7: an incident nobody acknowledges pages for 40 minutes (steps, follow-ups, the
+    // contact warning and breach, the breach's pages), then an hour passes with one note: its
+    // pages and the note are written with the breach and an hour later, not every 5 minutes
+    // (patch archive-growth-hourly); then the complaint walk on the same code. The same walk
+    // recorded by the code before that patch (be5acbb, this function copied in) is
+    // lean-tasks-growth.pb: its archive written every 5 minutes, 12 writes against 5 here.
+    save('archive-growth-hourly.pb', await growthWalk(h));
+    save('archive-growth-hourly-complaint.pb', await complaintWalk(h));
   });
   await withHarness(
     async (h) => {
