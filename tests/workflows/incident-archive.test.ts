@@ -5,7 +5,7 @@ import { acknowledgeUpdate, contactUpdate, noteUpdate, resolveUpdate, solutionUp
 import type { ArchiveStore } from '../../activities/archive-store';
 import { SqliteArchiveStore } from '../../activities/archive-store';
 import { temporaryArchivePath } from '../activities/archive-fixtures';
-import { HOUR, MINUTE, system, teardownEnvironment, waitFor, withHarness } from './harness';
+import { HOUR, MINUTE, system, teardownEnvironment, waitFor, withHarness, type Harness } from './harness';
 
 afterAll(teardownEnvironment);
 
@@ -22,6 +22,33 @@ function withWrites(real: ArchiveStore, upsertIncident: ArchiveStore['upsertInci
     backupTo: (path) => real.backupTo(path),
     close: () => real.close(),
   };
+}
+
+/**
+ * Runs `body` against the real store with every write the incident makes counted: its last seq,
+ * its status and the server's clock when it came.
+ */
+async function withCountedWrites(
+  body: (h: Harness, writes: { lastSeq: number; status: string; serverMs: number }[], real: ArchiveStore) => Promise<void>,
+): Promise<void> {
+  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
+  const writes: { lastSeq: number; status: string; serverMs: number }[] = [];
+  let serverClock: () => Promise<number> = async () => 0;
+  const counting = withWrites(real, async (snapshot, at) => {
+    writes.push({ lastSeq: Math.max(...snapshot.state.timeline.map((e) => e.seq)), status: snapshot.state.status, serverMs: await serverClock() });
+    return real.upsertIncident(snapshot, at);
+  });
+  try {
+    await withHarness(
+      async (h) => {
+        serverClock = () => h.env.currentTimeMs();
+        await body(h, writes, real);
+      },
+      { archive: counting },
+    );
+  } finally {
+    await real.close();
+  }
 }
 
 test('the archive holds the record after triage, after each action, and in full at close', () =>
@@ -86,51 +113,35 @@ test('an archive that is down delays no deadline, and catches up when it is back
   }
 }, 120_000);
 
-test('issue 7 (patch archive-settles): a burst of changes is one write a second after it began; a timeline that only grew waits for the 5-minute pace or the next change of standing', async () => {
-  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
-  const writes: { lastSeq: number; status: string; serverMs: number }[] = [];
-  let serverClock: () => Promise<number> = async () => 0;
-  const counting = withWrites(real, async (snapshot, at) => {
-    writes.push({ lastSeq: Math.max(...snapshot.state.timeline.map((e) => e.seq)), status: snapshot.state.status, serverMs: await serverClock() });
-    return real.upsertIncident(snapshot, at);
-  });
-  try {
-    await withHarness(
-      async (h) => {
-        serverClock = () => h.env.currentTimeMs();
-        const startedMs = await h.env.currentTimeMs();
-        const { handle, triage } = await h.start();
-        // Report, triage, the triage run's step and the pages it sent at once: one write.
-        const paged = await waitFor(() => h.state(handle), (s) => s.timeline.filter((e) => e.type === 'paged').length >= 2);
-        await h.env.sleep(2_000);
-        const burst = Math.max(...paged.timeline.map((e) => e.seq));
-        await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= burst);
-        expect(writes).toHaveLength(1);
-        expect(writes[0]!.lastSeq).toBeGreaterThanOrEqual(burst);
-        expect(writes[0]!.serverMs - startedMs).toBeGreaterThanOrEqual(1_000);
+test('issue 7 (patch archive-settles): a burst of changes is one write a second after it began; a timeline that only grew waits for the growth pace (an hour since archive-growth-hourly) or the next change of standing', () =>
+  withCountedWrites(async (h, writes, real) => {
+    const startedMs = await h.env.currentTimeMs();
+    const { handle, triage } = await h.start();
+    // Report, triage, the triage run's step and the pages it sent at once: one write.
+    const paged = await waitFor(() => h.state(handle), (s) => s.timeline.filter((e) => e.type === 'paged').length >= 2);
+    await h.env.sleep(2_000);
+    const burst = Math.max(...paged.timeline.map((e) => e.seq));
+    await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= burst);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.lastSeq).toBeGreaterThanOrEqual(burst);
+    expect(writes[0]!.serverMs - startedMs).toBeGreaterThanOrEqual(1_000);
 
-        // The voice follow-up at 2 minutes only grows the timeline: it waits for the pace.
-        await h.env.sleep(3 * MINUTE);
-        const voiced = await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.channel === 'voice'));
-        const voiceSeq = voiced.timeline.find((e) => e.type === 'paged' && e.data?.channel === 'voice')!.seq;
-        expect(writes).toHaveLength(1);
+    // The voice follow-up at 2 minutes only grows the timeline: it waits for the pace.
+    await h.env.sleep(3 * MINUTE);
+    const voiced = await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'paged' && e.data?.channel === 'voice'));
+    const voiceSeq = voiced.timeline.find((e) => e.type === 'paged' && e.data?.channel === 'voice')!.seq;
+    expect(writes).toHaveLength(1);
 
-        // An acknowledgement changes the incident's standing: written about a second later, with
-        // every entry that was waiting.
-        const ackMs = await h.env.currentTimeMs();
-        await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
-        await h.env.sleep(2_000);
-        const acked = (await waitFor(async () => writes.filter((w) => w.status === 'acknowledged'), (w) => w.length > 0, 5_000))[0]!;
-        expect(acked.lastSeq).toBeGreaterThan(voiceSeq);
-        expect(acked.serverMs - ackMs).toBeLessThan(5_000);
-        expect(writes.filter((w) => w.status === 'triggered')).toHaveLength(1);
-      },
-      { archive: counting },
-    );
-  } finally {
-    await real.close();
-  }
-});
+    // An acknowledgement changes the incident's standing: written about a second later, with
+    // every entry that was waiting.
+    const ackMs = await h.env.currentTimeMs();
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await h.env.sleep(2_000);
+    const acked = (await waitFor(async () => writes.filter((w) => w.status === 'acknowledged'), (w) => w.length > 0, 5_000))[0]!;
+    expect(acked.lastSeq).toBeGreaterThan(voiceSeq);
+    expect(acked.serverMs - ackMs).toBeLessThan(5_000);
+    expect(writes.filter((w) => w.status === 'triggered')).toHaveLength(1);
+  }));
 
 test('issue 7 (patch archive-settle-timer): a change recorded while a write is in flight is written about a second after that write, with no further change to wake it', async () => {
   const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
@@ -179,48 +190,35 @@ test('issue 7 (patch archive-settle-timer): a change recorded while a write is i
   }
 });
 
-test('issue 7 (patch archive-growth-hourly): a timeline that only grew is written an hour after the last write, not 5 minutes; a change of standing still within seconds', async () => {
-  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
-  const writes: { lastSeq: number; serverMs: number }[] = [];
-  let serverClock: () => Promise<number> = async () => 0;
-  const counting = withWrites(real, async (snapshot, at) => {
-    writes.push({ lastSeq: Math.max(...snapshot.state.timeline.map((e) => e.seq)), serverMs: await serverClock() });
-    return real.upsertIncident(snapshot, at);
-  });
-  try {
-    await withHarness(
-      async (h) => {
-        serverClock = () => h.env.currentTimeMs();
-        const { handle, triage } = await h.start();
-        // Acknowledged (paging stops), contact and solution given: the contact and solution
-        // deadlines are met, so nothing changes the incident's standing for a day (R-T-DAILY).
-        await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
-        await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'called the customer' }] });
-        const solved = await handle.executeUpdate(solutionUpdate, { args: [{ actor: system, text: 'time extension' }] });
-        const solvedSeq = Math.max(...solved.timeline.map((e) => e.seq));
-        await h.env.sleep(2_000);
-        await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= solvedSeq);
-        const lastWriteMs = writes[writes.length - 1]!.serverMs;
+test('issue 7 (patch archive-growth-hourly): a timeline that only grew is written an hour after the last write, not 5 minutes; a change of standing still within seconds', () =>
+  withCountedWrites(async (h, writes, real) => {
+    const { handle, triage } = await h.start();
+    // Acknowledged (paging stops), contact and solution given: the contact and solution
+    // deadlines are met, so nothing changes the incident's standing for a day (R-T-DAILY).
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
+    await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'called the customer' }] });
+    const solvedMs = await h.env.currentTimeMs();
+    const solved = await handle.executeUpdate(solutionUpdate, { args: [{ actor: system, text: 'time extension' }] });
+    const solvedSeq = Math.max(...solved.timeline.map((e) => e.seq));
+    await h.env.sleep(2_000);
+    await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= solvedSeq);
+    // A change of standing (the solution deadline met) is written within seconds, as before.
+    const lastWriteMs = writes[writes.length - 1]!.serverMs;
+    expect(lastWriteMs - solvedMs).toBeLessThan(5_000);
 
-        // A note only grows the timeline: not written at the old 5-minute pace...
-        const noted = await handle.executeUpdate(noteUpdate, { args: [{ actor: system, text: 'waiting for the bank' }] });
-        const noteSeq = Math.max(...noted.timeline.map((e) => e.seq));
-        const writesBefore = writes.length;
-        await h.env.sleep(10 * MINUTE);
-        await h.state(handle);
-        expect(writes).toHaveLength(writesBefore);
-        expect((await real.getIncident(triage.id))?.lastSeq).toBeLessThan(noteSeq);
+    // A note only grows the timeline: not written at the old 5-minute pace...
+    const noted = await handle.executeUpdate(noteUpdate, { args: [{ actor: system, text: 'waiting for the bank' }] });
+    const noteSeq = Math.max(...noted.timeline.map((e) => e.seq));
+    const writesBefore = writes.length;
+    await h.env.sleep(10 * MINUTE);
+    await h.state(handle);
+    expect(writes).toHaveLength(writesBefore);
+    expect((await real.getIncident(triage.id))?.lastSeq).toBeLessThan(noteSeq);
 
-        // ...but an hour after the last write, with no other change to carry it.
-        await h.env.sleep(HOUR);
-        const caughtUp = await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= noteSeq);
-        expect(caughtUp?.lastSeq).toBeGreaterThanOrEqual(noteSeq);
-        expect(writes).toHaveLength(writesBefore + 1);
-        expect(writes[writes.length - 1]!.serverMs - lastWriteMs).toBeGreaterThanOrEqual(HOUR - 5_000);
-      },
-      { archive: counting },
-    );
-  } finally {
-    await real.close();
-  }
-}, 120_000);
+    // ...but an hour after the last write, with no other change to carry it.
+    await h.env.sleep(HOUR);
+    const caughtUp = await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= noteSeq);
+    expect(caughtUp?.lastSeq).toBeGreaterThanOrEqual(noteSeq);
+    expect(writes).toHaveLength(writesBefore + 1);
+    expect(writes[writes.length - 1]!.serverMs - lastWriteMs).toBeGreaterThanOrEqual(HOUR - 5_000);
+  }), 120_000);
