@@ -108,8 +108,9 @@ const ARCHIVE_PACE_MS = 5000;
  * workflow tasks more, for every triage, warning and breach). Since this patch every write waits
  * ARCHIVE_SETTLE_MS after the first change it would carry, so a change and the pages that follow
  * it within that wait are one write (a breach whose warning is not written yet is due at once, and
- * its pages go with the next write); a timeline that only grew (pages, deliveries, steps) is written at most every
- * ARCHIVE_GROWTH_PACE_MS, or with the next change of standing, whichever comes first. The live
+ * its pages go with the next write); a timeline that only grew (pages, deliveries, steps) is
+ * written at most every ARCHIVE_GROWTH_PACE_MS, or with the next change of standing, whichever
+ * comes first. The live
  * incident (GET /incidents/:id, the state query) is always current; the archive holds every
  * change of standing within about a second and the whole timeline at the close.
  */
