@@ -110,9 +110,9 @@ const ARCHIVE_PACE_MS = 5000;
  * it within that wait are one write (a breach whose warning is not written yet is due at once, and
  * its pages go with the next write); a timeline that only grew (pages, deliveries, steps) is
  * written at most every ARCHIVE_GROWTH_PACE_MS, or with the next change of standing, whichever
- * comes first. The live
- * incident (GET /incidents/:id, the state query) is always current; the archive holds every
- * change of standing within about a second and the whole timeline at the close.
+ * comes first. The live incident (GET /incidents/:id, the state query) is always current; the
+ * archive holds every change of standing within about a second and the whole timeline at the
+ * close.
  */
 const ARCHIVE_SETTLE_PATCH = 'archive-settles';
 const ARCHIVE_SETTLE_MS = 1000;
