@@ -46,11 +46,11 @@ if (!isMainThread && process.env.WORKER_STACK_TRACES !== 'on') {
  * The SDK calls into the workflows' V8 context with `runInContext(context, { timeout })`
  * (`isolateExecutionTimeout`, 5 s) several times per activation. Node implements that timeout
  * with a watchdog: a thread of its own and an event loop, created before the call and joined
- * after it. Measured alone on this machine, a call costs 65–75 µs with the timeout and 4–5 µs without (bench/vm-watchdog.cjs);
- * in a profile of a loaded worker (2,000 open incidents, the machine busy) those calls' own time
- * was 107 s of the workflow thread's 178 s. Without the timeout, at the 10,000 run's rates scaled
- * to 2,000 open incidents, the worker spent 15% less CPU and breach pages left twice as fast
- * (p99 857 ms against 1.82 s); at 10,000, where the Temporal dev server is the limit, it made no
+ * after it. Measured alone on this machine, a call costs 65–75 µs with the timeout and 4–5 µs
+ * without (bench/vm-watchdog.cjs); in a profile of a loaded worker (2,000 open incidents, the
+ * machine busy) those calls' own time was 107 s of the workflow thread's 178 s. Without the
+ * timeout, at the 10,000 run's rates scaled to 2,000 open incidents, the worker spent 15% less
+ * CPU and the breach pages' p99 was 857 ms against 1.82 s; at 10,000, where the Temporal dev server is the limit, it made no
  * difference the runs could show (bench/RESULTS.md). What is lost: a workflow that loops forever
  * without yielding is no longer stopped after 5 s with a "Potential deadlock detected" task
  * failure; it holds the workflow thread, its workflow task times out on the server, and the
