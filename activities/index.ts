@@ -3,7 +3,8 @@ import { planResponse, type ResponsePlan } from '../domain/deadlines';
 import type { Policy } from '../domain/policy';
 import { triage } from '../domain/triage';
 import type { Category, IncidentReport, TriageResult } from '../domain/types';
-import type { NotificationRequest } from '../workflows/contracts';
+import { log } from '@temporalio/activity';
+import type { FirstPages, IncidentState, NotificationRequest } from '../workflows/contracts';
 import { maskContact, maskPersonalData } from '../domain/message';
 import type { Notifier } from './outbox';
 import { createFirstPageActivity, createPagingActivities, type PagingDependencies } from './paging';
@@ -24,10 +25,37 @@ export interface ActivityDependencies {
  */
 export function createActivities({ policy, calendar, notifier, paging, archive }: ActivityDependencies) {
   const pagingActivities = createPagingActivities(paging);
+  const stepActivities = createFirstPageActivity(pagingActivities);
+  const archiveActivities = createArchiveActivities(archive);
   return {
     ...pagingActivities,
-    ...createFirstPageActivity(pagingActivities),
-    ...createArchiveActivities(archive),
+    ...stepActivities,
+    ...archiveActivities,
+    /**
+     * A paging step's start (`openPagingStep` in activities/paging.ts), and with it, when the
+     * incident hands one over, the archive write it has due (issue 7, patch
+     * `archive-with-step`): one activity and one workflow task where the write took its own.
+     * The pages go first, so the write costs them no time. A write that fails is answered
+     * `archived: false`, never a failed step (the step's pages are out): the incident writes
+     * that snapshot again with its own activity and retries.
+     */
+    async openPagingStep(
+      input: Parameters<typeof stepActivities.openPagingStep>[0] & { archive?: IncidentState },
+    ): Promise<FirstPages & { archived?: boolean }> {
+      const { archive: snapshot, ...step } = input;
+      const opened = await stepActivities.openPagingStep(step);
+      if (!snapshot) return opened;
+      try {
+        await archiveActivities.archiveIncident(snapshot);
+        return { ...opened, archived: true };
+      } catch (err) {
+        log.warn('archive write with the paging step failed; the incident writes it again', {
+          incident: snapshot.id,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        return { ...opened, archived: false };
+      }
+    },
     /**
      * Triage (R-CAT-*, R-SEV-*, R-LINE-*) and the response plan (R-T-*). Runs as an activity so
      * that changing the rules or the policy never changes the replay of a running incident.

@@ -134,6 +134,18 @@ const ARCHIVE_GROWTH_HOURLY_PATCH = 'archive-growth-hourly';
 const ARCHIVE_GROWTH_HOURLY_MS = 60 * 60_000;
 
 /**
+ * Issue 7: the patch that hands an archive write that is due, or due within the settle wait, to
+ * the paging step being opened in the same workflow task, so `openPagingStep` writes it after its
+ * pages (activities/index.ts). An incident's first write (the report and its triage) and a
+ * breach's write (the breach and the escalation, with the warning before them) each took an
+ * activity of their own, and the first one a settle timer and two workflow tasks more; both come
+ * with a step. A write the step could not make is made by the archive's own activity, with its
+ * retries, as before. Its marker stands for ARCHIVE_GROWTH_HOURLY_PATCH and all that one implies,
+ * so a new incident still records one marker.
+ */
+const ARCHIVE_WITH_STEP_PATCH = 'archive-with-step';
+
+/**
  * The patch that gives the settle wait a timer of its own, never cancelled. On the main loop's
  * timer it was cancelled by every change that came within the second (an update, a page, a reply),
  * so it was often cancelled at the instant it fired; Temporal's server takes a cancel of a timer
@@ -236,8 +248,10 @@ function reject(message: string): never {
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const carried = input.carried;
   // Decided once per run, first thing: histories recorded before a patch carry no marker. One
-  // marker for a new run: ARCHIVE_GROWTH_HOURLY_PATCH's stands for LEAN_TASKS_PATCH too.
-  const hourly = patched(ARCHIVE_GROWTH_HOURLY_PATCH);
+  // marker for a new run: ARCHIVE_WITH_STEP_PATCH's stands for ARCHIVE_GROWTH_HOURLY_PATCH, whose
+  // own stands for LEAN_TASKS_PATCH.
+  const withStep = patched(ARCHIVE_WITH_STEP_PATCH);
+  const hourly = withStep || patched(ARCHIVE_GROWTH_HOURLY_PATCH);
   const lean = hourly || patched(LEAN_TASKS_PATCH);
   const growthPaceMs = hourly ? ARCHIVE_GROWTH_HOURLY_MS : ARCHIVE_GROWTH_PACE_MS;
   /** Whether patch `id` applies to this run: one marker for all of LEAN_IMPLIES (LEAN_TASKS_PATCH). */
@@ -690,7 +704,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // Not stopped from the start when the incident is acknowledged already: a breach then pages
     // its people once, without follow-ups (R-T-BREACH: the next level is paged). A run of its
     // own started stopped in that case and paged nobody; its histories replay as they were.
-    const control: PagingControl = { stopped: false, escalateNow: false, onOpened, patched: has };
+    const control: PagingControl = { stopped: false, escalateNow: false, onOpened, patched: has, ...(withStep ? { takeArchive } : {}) };
     inlineRuns.set(runId, control);
     void playPaging(input, control, onPagingEvent)
       .then(
@@ -1020,6 +1034,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   /** Starts a write of the current state when the timeline grew since the last one (`force`: unpaced, at the close). */
   function archive(force = false): void {
     if (!(force ? archivePending() : archiveBehind())) return;
+    // A paging run about to start opens its first step in this task and carries the write (patch archive-with-step).
+    if (!force && withStep && pagingToStart.length > 0) return;
     const seq = lastSeq();
     archiveByActivity ??= has(ARCHIVE_ACTIVITY_PATCH);
     archiveStartedAt = workflowNow().getTime();
@@ -1040,6 +1056,28 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         if (settleTimer) changed = true;
       },
     );
+  }
+
+  /**
+   * Hands the write that is due, or due within the settle wait (a change of standing, the first
+   * write), to the paging step being opened (patch archive-with-step): in flight from here until
+   * the step's activity answers. A write it did not make stays due, at once.
+   */
+  function takeArchive(): { state: IncidentState; written: (ok: boolean) => void } | undefined {
+    if (!archivePending() || (standing() === archivedStanding && !archiveBehind())) return undefined;
+    const seq = lastSeq();
+    const before = { startedAt: archiveStartedAt, standing: archivedStanding };
+    archiveByActivity ??= has(ARCHIVE_ACTIVITY_PATCH);
+    archiveStartedAt = workflowNow().getTime();
+    archivedStanding = standing();
+    let settle: (ok: boolean) => void = () => undefined;
+    archiving = new Promise<boolean>((resolve) => (settle = resolve)).then((ok) => {
+      if (ok) archivedSeq = seq;
+      else ({ startedAt: archiveStartedAt, standing: archivedStanding } = before);
+      archiving = undefined;
+      changed = true;
+    });
+    return { state, written: (ok) => settle(ok) };
   }
 
   /** Before the run ends: the state in full, whatever is in flight. */

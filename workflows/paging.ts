@@ -19,6 +19,7 @@ import {
   escalateNowSignal,
   pagingEventSignal,
   stopPagingSignal,
+  type IncidentState,
   type PagedPerson,
   type PagingEvent,
   type PagingInput,
@@ -77,6 +78,12 @@ export interface PagingControl {
   onOpened?: () => void;
   /** How the incident answers `patched` (its LEAN_TASKS_PATCH stands for STEP_PATCH); `patched` itself otherwise. */
   patched?: (id: string) => boolean;
+  /**
+   * The archive write the incident has due, handed to the step being opened so that
+   * `openPagingStep` carries it (issue 7, patch `archive-with-step`); `written` is told whether it
+   * was, once the activity answered (false when it failed or wrote nothing).
+   */
+  takeArchive?: () => { state: IncidentState; written: (ok: boolean) => void } | undefined;
 }
 
 /** A paging run of its own: started by incidents recorded before patch `paging-in-the-incident`. */
@@ -199,12 +206,24 @@ export async function playPaging(
       const at = workflowNow().toISOString();
       const byActivity = !playedFirst && (control.patched ?? patched)(STEP_PATCH);
       if (byActivity) control.opening = (control.opening ?? 0) + 1;
+      const carried = byActivity ? control.takeArchive?.() : undefined;
       const opened = byActivity
-        ? await openPagingStep({ incidentId: input.incidentId, stepKey, runKey: input.runKey, targets: step.targets, lines: input.lines, at, content: input.content, acknowledged: input.acknowledged }).catch(
+        ? await openPagingStep({
+            incidentId: input.incidentId,
+            stepKey,
+            runKey: input.runKey,
+            targets: step.targets,
+            lines: input.lines,
+            at,
+            content: input.content,
+            acknowledged: input.acknowledged,
+            ...(carried ? { archive: carried.state } : {}),
+          }).catch(
             // Not even the targets resolved: the run does it all, with its own retries.
             () => undefined,
           )
         : undefined;
+      carried?.written(opened?.archived === true);
       // Nothing left by the activity: an acknowledgement need not wait for the fallback.
       const openedNow = () => {
         if (!byActivity) return;
