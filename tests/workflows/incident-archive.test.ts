@@ -113,18 +113,29 @@ test('an archive that is down delays no deadline, and catches up when it is back
   }
 }, 120_000);
 
-test('issue 7 (patch archive-settles): a burst of changes is one write a second after it began; a timeline that only grew waits for the growth pace (an hour since archive-growth-hourly) or the next change of standing', () =>
+/** The archive writes that took an activity of their own (`archiveIncident` scheduled in the history). */
+async function ownArchiveActivities(handle: { fetchHistory(): Promise<{ events?: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null }[] | null }> }): Promise<number> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'archiveIncident').length;
+}
+
+test('issue 7 (patches archive-settles, archive-with-step): the first write goes with the triage step, at once; a timeline that only grew waits for the growth pace or the next change of standing, which is written within seconds', () =>
   withCountedWrites(async (h, writes, real) => {
     const startedMs = await h.env.currentTimeMs();
     const { handle, triage } = await h.start();
-    // Report, triage, the triage run's step and the pages it sent at once: one write.
+    // Report and triage: written by the triage run's step activity, with no activity of its own
+    // and no settle wait (before patch archive-with-step: an archiveIncident a second later).
     const paged = await waitFor(() => h.state(handle), (s) => s.timeline.filter((e) => e.type === 'paged').length >= 2);
     await h.env.sleep(2_000);
-    const burst = Math.max(...paged.timeline.map((e) => e.seq));
-    await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= burst);
+    const triagedSeq = paged.timeline.find((e) => e.type === 'triaged')!.seq;
+    const firstPageSeq = paged.timeline.find((e) => e.type === 'paged')!.seq;
+    await waitFor(() => real.getIncident(triage.id), (a) => (a?.lastSeq ?? 0) >= triagedSeq);
     expect(writes).toHaveLength(1);
-    expect(writes[0]!.lastSeq).toBeGreaterThanOrEqual(burst);
-    expect(writes[0]!.serverMs - startedMs).toBeGreaterThanOrEqual(1_000);
+    expect(writes[0]!.lastSeq).toBeGreaterThanOrEqual(triagedSeq);
+    // The step's pages were recorded after the write it carried: they wait, as any growth does.
+    expect(writes[0]!.lastSeq).toBeLessThan(firstPageSeq);
+    expect(writes[0]!.serverMs - startedMs).toBeLessThan(1_000);
+    expect(await ownArchiveActivities(handle)).toBe(0);
 
     // The voice follow-up at 2 minutes only grows the timeline: it waits for the pace.
     await h.env.sleep(3 * MINUTE);
@@ -132,8 +143,9 @@ test('issue 7 (patch archive-settles): a burst of changes is one write a second 
     const voiceSeq = voiced.timeline.find((e) => e.type === 'paged' && e.data?.channel === 'voice')!.seq;
     expect(writes).toHaveLength(1);
 
-    // An acknowledgement changes the incident's standing: written about a second later, with
-    // every entry that was waiting.
+    // An acknowledgement changes the incident's standing and starts no step: written by the
+    // archive's own activity within seconds (at once here: the pages waiting were recorded more
+    // than the settle wait before), with every entry that was waiting.
     const ackMs = await h.env.currentTimeMs();
     await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
     await h.env.sleep(2_000);
@@ -141,25 +153,74 @@ test('issue 7 (patch archive-settles): a burst of changes is one write a second 
     expect(acked.lastSeq).toBeGreaterThan(voiceSeq);
     expect(acked.serverMs - ackMs).toBeLessThan(5_000);
     expect(writes.filter((w) => w.status === 'triggered')).toHaveLength(1);
+    expect(await ownArchiveActivities(handle)).toBe(1);
   }));
+
+test('issue 7 (patch archive-with-step): a breach is written by its own paging step, with the warning and the escalation', () =>
+  withCountedWrites(async (h, writes, real) => {
+    const { handle, triage } = await h.start();
+    await waitFor(async () => writes.length, (n) => n >= 1);
+    // R-T-CONTACT: nobody contacts the customer; warned before the 30 minutes, breached at them.
+    await h.env.sleep(31 * MINUTE);
+    const breached = await waitFor(() => h.state(handle), (s) => s.timeline.some((e) => e.type === 'deadline-breached' && e.data?.deadline === 'contact'));
+    const escalatedSeq = breached.timeline.find((e) => e.type === 'escalated')!.seq;
+    const archived = await waitFor(() => real.getIncident(triage.id), (a) => a?.deadlines.some((d) => d.id === 'contact' && d.state === 'breached') === true);
+    expect(archived?.escalationLevel).toBe(1);
+    expect(archived?.lastSeq).toBeGreaterThanOrEqual(escalatedSeq);
+    expect(archived?.state.timeline.some((e) => e.type === 'deadline-warning')).toBe(true);
+    // Neither the first write nor the breach's took an activity of its own.
+    expect(await ownArchiveActivities(handle)).toBe(0);
+  }), 120_000);
+
+test('issue 7 (patch archive-with-step): a write the step could not make is made by the archive\'s own activity, with its retries', async () => {
+  const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
+  let refusals = 1;
+  const writes: string[] = [];
+  // The first write (the one the triage step carries) fails once, as an unreachable database would.
+  const flaky = withWrites(real, (snapshot, at) => {
+    if (refusals > 0) {
+      refusals -= 1;
+      return Promise.reject(new Error('archive unreachable'));
+    }
+    writes.push(snapshot.state.status);
+    return real.upsertIncident(snapshot, at);
+  });
+  try {
+    await withHarness(
+      async (h) => {
+        const { handle, triage } = await h.start();
+        await h.env.sleep(5_000);
+        const archived = await waitFor(() => real.getIncident(triage.id), (a) => a !== undefined);
+        expect(archived?.status).toBe('triggered');
+        // The step's pages are out all the same, and the write came by the archive's own activity.
+        expect((await h.state(handle)).timeline.filter((e) => e.type === 'paged').length).toBeGreaterThanOrEqual(1);
+        expect(await ownArchiveActivities(handle)).toBe(1);
+        expect(writes).toEqual(['triggered']);
+      },
+      { archive: flaky },
+    );
+  } finally {
+    await real.close();
+  }
+});
 
 test('issue 7 (patch archive-settle-timer): a change recorded while a write is in flight is written about a second after that write, with no further change to wake it', async () => {
   const real = await SqliteArchiveStore.open({ path: temporaryArchivePath() });
-  const writes: { status: string; serverMs: number }[] = [];
+  const writes: { status: string; contacted: boolean; serverMs: number }[] = [];
   let serverClock: () => Promise<number> = async () => 0;
-  // The first write is held until the test lets it go; the rest pass straight through.
+  // The acknowledgement's write is held until the test lets it go; the rest pass straight through.
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let holding: (() => void) | undefined;
-  const firstWriteStarted = new Promise<void>((resolve) => (holding = resolve));
+  const ackWriteStarted = new Promise<void>((resolve) => (holding = resolve));
   const gated = withWrites(real, async (snapshot, at) => {
-    if (holding) {
+    if (holding && snapshot.state.status === 'acknowledged') {
       const started = holding;
       holding = undefined;
       started();
       await held;
     }
-    writes.push({ status: snapshot.state.status, serverMs: await serverClock() });
+    writes.push({ status: snapshot.state.status, contacted: snapshot.state.timeline.some((e) => e.type === 'contacted'), serverMs: await serverClock() });
     return real.upsertIncident(snapshot, at);
   });
   try {
@@ -167,21 +228,23 @@ test('issue 7 (patch archive-settle-timer): a change recorded while a write is i
       async (h) => {
         serverClock = () => h.env.currentTimeMs();
         const { handle, triage } = await h.start();
-        await h.env.sleep(2_000);
-        await firstWriteStarted;
-        // Acknowledged while the first write (report, triage, pages) is still in flight.
-        await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
-        const ackMs = await h.env.currentTimeMs();
-        release();
         await waitFor(async () => writes.length, (n) => n >= 1);
-        expect(writes[0]!.status).toBe('triggered');
-        // The next thing the loop would wake for on its own is the voice follow-up at 2 minutes:
-        // two seconds are enough only because the finished write woke it.
+        await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
         await h.env.sleep(2_000);
-        const acked = await waitFor(() => real.getIncident(triage.id), (a) => a?.status === 'acknowledged', 10_000);
-        expect(acked?.status).toBe('acknowledged');
-        const ackWrite = writes.find((w) => w.status === 'acknowledged')!;
-        expect(ackWrite.serverMs - ackMs).toBeLessThan(60_000);
+        await ackWriteStarted;
+        // The customer contacted while the acknowledgement's write is still in flight.
+        await handle.executeUpdate(contactUpdate, { args: [{ actor: system, text: 'called the customer' }] });
+        const contactMs = await h.env.currentTimeMs();
+        release();
+        await waitFor(async () => writes.filter((w) => w.status === 'acknowledged').length, (n) => n >= 1);
+        expect(writes.find((w) => w.status === 'acknowledged')!.contacted).toBe(false);
+        // The next thing the loop would wake for on its own is the solution's warning, most of an
+        // hour away: two seconds are enough only because the finished write woke it.
+        await h.env.sleep(2_000);
+        const contacted = await waitFor(() => real.getIncident(triage.id), (a) => a?.contactedAt !== null && a?.contactedAt !== undefined, 10_000);
+        expect(contacted?.contactedAt).toBeTruthy();
+        const contactWrite = writes.find((w) => w.contacted)!;
+        expect(contactWrite.serverMs - contactMs).toBeLessThan(60_000);
       },
       { archive: gated },
     );

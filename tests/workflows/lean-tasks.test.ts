@@ -41,15 +41,16 @@ test('a new incident records one patch marker and upserts its search attributes 
     const events = (await handle.fetchHistory()).events ?? [];
 
     // One marker (it was one per patch: six for a new incident) and one TemporalChangeVersion
-    // upsert. Since patch archive-growth-hourly that marker is its own, standing for lean-tasks too.
+    // upsert. Since patch archive-with-step that marker is its own, standing for archive-growth-hourly
+    // and lean-tasks too.
     const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
     expect(markers).toHaveLength(1);
-    expect(JSON.stringify(decode(markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]))).toContain('archive-growth-hourly');
+    expect(JSON.stringify(decode(markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]))).toContain('archive-with-step');
     const upserts = events.filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
     const fields = (e: HistoryEvent) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {};
     const versionUpserts = upserts.filter((e) => 'TemporalChangeVersion' in fields(e));
     expect(versionUpserts).toHaveLength(1);
-    expect(decode(fields(versionUpserts[0]!)['TemporalChangeVersion'])).toEqual(['archive-growth-hourly']);
+    expect(decode(fields(versionUpserts[0]!)['TemporalChangeVersion'])).toEqual(['archive-with-step']);
 
     // The incident's own attributes: never twice in one task (its first task upserted twice).
     const own = (batch: HistoryEvent[]) =>
