@@ -168,6 +168,13 @@ async function main(): Promise<void> {
     // lean-tasks-growth.pb: its archive written every 5 minutes, 12 writes against 5 here.
     save('archive-growth-hourly.pb', await growthWalk(h));
     save('archive-growth-hourly-complaint.pb', await complaintWalk(h));
+
+    // Issue 7: the same two walks with the first write and each breach's write carried by the
+    // paging step opened in the same task (patch archive-with-step), and the paging walk (steps,
+    // follow-ups, "escalate now", an acknowledgement, a breach after it).
+    save('archive-with-step.pb', await growthWalk(h));
+    save('archive-with-step-complaint.pb', await complaintWalk(h));
+    save('archive-with-step-paging.pb', await pagingWalk(h));
   });
   await withHarness(
     async (h) => {
