@@ -163,11 +163,13 @@ test('paging runs play inside the incident (patch paging-in-the-incident): no ch
 
     // The incident's history: the run's activities are its own, no child run was started and no
     // paging signal came in (R-T-BREACH on time under load, issue 7); no local activity at all
-    // (patches first-pages-withdrawn and archive-as-activity); and it replays on a fresh worker
-    // (the nondeterminism a restarted worker met when local activities overlapped or retried).
+    // (patches first-pages-withdrawn and archive-as-activity: the archive's first write goes with
+    // the triage step since archive-with-step); and it replays on a fresh worker (the
+    // nondeterminism a restarted worker met when local activities overlapped or retried).
     const history = await handle.fetchHistory();
     const scheduled = history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(scheduled).toEqual(expect.arrayContaining(['openPagingStep', 'deliverPage', 'archiveIncident']));
+    expect(scheduled).toEqual(expect.arrayContaining(['openPagingStep', 'deliverPage']));
+    await expect(h.archive.getIncident(state.id)).resolves.toMatchObject({ status: 'triggered' });
     expect(history.events!.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
     expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes)).toEqual([]);
     await expect(h.env.client.workflow.getHandle(`${state.id}-paging-triage`).describe()).rejects.toThrow(/not found/i);
