@@ -63,8 +63,12 @@ export type BenchConfig = z.infer<typeof schema> & {
   tuning: Record<string, string>;
 };
 
-/** Variables the benchmark passes through to the stack, recorded with each result. */
-const TUNING_PREFIXES = ['WORKER_', 'DEV_SERVER_', 'RATE_LIMIT_', 'INTAKE_', 'SIGNAL_', 'UV_THREADPOOL_SIZE'];
+/**
+ * Variables the benchmark passes through to the stack, recorded with each result. `GOGC` and
+ * `GOMEMLIMIT` reach the dev server, the stack's one Go process (bench/RESULTS.md, "Where the dev
+ * server's CPU goes").
+ */
+const TUNING_PREFIXES = ['WORKER_', 'DEV_SERVER_', 'RATE_LIMIT_', 'INTAKE_', 'SIGNAL_', 'UV_THREADPOOL_SIZE', 'GOGC', 'GOMEMLIMIT'];
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
