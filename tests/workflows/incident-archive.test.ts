@@ -2,6 +2,7 @@
 // after each action) and in full when it closes; an archive that fails for a while delays no
 // deadline (R-T-CONTACT still breaches on time) and catches up when it is back.
 import { Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
 import { acknowledgeUpdate, contactUpdate, noteUpdate, resolveUpdate, solutionUpdate } from '../../workflows/contracts';
 import type { ArchiveStore } from '../../activities/archive-store';
 import { SqliteArchiveStore } from '../../activities/archive-store';
@@ -115,7 +116,7 @@ test('an archive that is down delays no deadline, and catches up when it is back
 }, 120_000);
 
 /** The archive writes that took an activity of their own (`archiveIncident` scheduled in the history). */
-async function ownArchiveActivities(handle: { fetchHistory(): Promise<{ events?: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null }[] | null }> }): Promise<number> {
+async function ownArchiveActivities(handle: WorkflowHandle): Promise<number> {
   const events = (await handle.fetchHistory()).events ?? [];
   return events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'archiveIncident').length;
 }
