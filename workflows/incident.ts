@@ -1031,15 +1031,21 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const archivePending = () => archiving === undefined && lastSeq() > archivedSeq;
   const archiveBehind = () => archivePending() && workflowNow().getTime() >= archiveDueAt();
 
+  /** Marks a write of the state as it is now as started: what it holds, and what the last one held before it. */
+  function beginWrite(): { seq: number; before: { startedAt: number; standing: string } } {
+    const before = { startedAt: archiveStartedAt, standing: archivedStanding };
+    archiveByActivity ??= has(ARCHIVE_ACTIVITY_PATCH);
+    archiveStartedAt = workflowNow().getTime();
+    archivedStanding = standing();
+    return { seq: lastSeq(), before };
+  }
+
   /** Starts a write of the current state when the timeline grew since the last one (`force`: unpaced, at the close). */
   function archive(force = false): void {
     if (!(force ? archivePending() : archiveBehind())) return;
     // A paging run about to start opens its first step in this task and carries the write (patch archive-with-step).
     if (!force && withStep && pagingToStart.length > 0) return;
-    const seq = lastSeq();
-    archiveByActivity ??= has(ARCHIVE_ACTIVITY_PATCH);
-    archiveStartedAt = workflowNow().getTime();
-    archivedStanding = standing();
+    const { seq } = beginWrite();
     const write = archiveByActivity ? archiveIncidentTask : archiveIncident;
     archiving = write(state).then(
       () => {
@@ -1065,11 +1071,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
    */
   function takeArchive(): { state: IncidentState; written: (ok: boolean) => void } | undefined {
     if (!archivePending() || (standing() === archivedStanding && !archiveBehind())) return undefined;
-    const seq = lastSeq();
-    const before = { startedAt: archiveStartedAt, standing: archivedStanding };
-    archiveByActivity ??= has(ARCHIVE_ACTIVITY_PATCH);
-    archiveStartedAt = workflowNow().getTime();
-    archivedStanding = standing();
+    const { seq, before } = beginWrite();
     let settle: (ok: boolean) => void = () => undefined;
     archiving = new Promise<boolean>((resolve) => (settle = resolve)).then((ok) => {
       if (ok) archivedSeq = seq;
