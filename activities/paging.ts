@@ -62,6 +62,9 @@ interface LedgerLine {
   at: string;
 }
 
+/** How long `begin` waits for the outcome of a claim an attempt of this process holds (longer than any send's own time-out). */
+const LIVE_CLAIM_WAIT_MS = 60_000;
+
 /**
  * The embedded default: an append-only JSON-lines file (one worker host). A deployment running
  * workers on several hosts points `SENT_LEDGER_FILE` at shared storage or replaces this class.
@@ -73,6 +76,8 @@ export class FileSentLedger implements SentLedger {
   private readonly claimedHere = new Set<string>();
   /** When each key was claimed after it was last free. */
   private readonly claimTimes = new Map<string, string>();
+  /** Waiters for the outcome of a claim an attempt of this process holds (see `begin`). */
+  private readonly settling = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly path: string) {}
@@ -113,8 +118,19 @@ export class FileSentLedger implements SentLedger {
 
   async begin(key: string): Promise<false | 'claimed' | 'unconfirmed'> {
     const map = await this.load();
+    // A claim an attempt of this process still holds: that attempt's outcome decides. A page it
+    // sends is not sent again; one it fails to send is sent by this attempt. (Answering "already
+    // sent" at once would lose the page when the first attempt then fails: a local activity that
+    // timed out while its send went on, and the ordinary activity that took over, issue 7.) An
+    // attempt that holds its claim past LIVE_CLAIM_WAIT_MS is taken for stuck: sent again.
+    const deadline = Date.now() + LIVE_CLAIM_WAIT_MS;
+    while (map.get(key) === 'claimed' && this.claimedHere.has(key) && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.settled(key), new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
     const seen = map.get(key);
-    if (seen === 'sent' || (seen === 'claimed' && this.claimedHere.has(key))) return false;
+    if (seen === 'sent') return false;
     const at = new Date().toISOString();
     if (seen !== 'claimed') this.claimTimes.set(key, at);
     map.set(key, 'claimed');
@@ -123,14 +139,32 @@ export class FileSentLedger implements SentLedger {
     return seen === 'claimed' ? 'unconfirmed' : 'claimed';
   }
 
+  /** Resolves when the claim on `key` held here is completed, released or left unconfirmed. */
+  private settled(key: string): Promise<void> {
+    let waiting = this.settling.get(key);
+    if (!waiting) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      waiting = { promise, resolve };
+      this.settling.set(key, waiting);
+    }
+    return waiting.promise;
+  }
+
+  private settle(key: string): void {
+    this.claimedHere.delete(key);
+    this.settling.get(key)?.resolve();
+    this.settling.delete(key);
+  }
+
   async complete(key: string, providerId: string): Promise<void> {
     (await this.load()).set(key, 'sent');
-    this.claimedHere.delete(key);
+    this.settle(key);
     await this.write({ key, state: 'sent', providerId, at: new Date().toISOString() });
   }
 
   async leaveUnconfirmed(key: string): Promise<void> {
-    this.claimedHere.delete(key);
+    this.settle(key);
   }
 
   async claimedAt(key: string): Promise<Date | undefined> {
@@ -142,7 +176,7 @@ export class FileSentLedger implements SentLedger {
   async release(key: string, error?: string): Promise<void> {
     const at = new Date().toISOString();
     (await this.load()).set(key, 'released');
-    this.claimedHere.delete(key);
+    this.settle(key);
     this.noteFailure(key, { at, error: error ?? 'send failed' });
     await this.write({ key, state: 'released', at, ...(error === undefined ? {} : { error }) });
   }

@@ -23,6 +23,7 @@ import {
 } from '@temporalio/workflow';
 import { workflowNow } from './clock';
 import { pagingWorkflow, playPaging, STEP_PATCH, type PagingControl } from './paging';
+import { inTask, sendsInTask, SENDS_IN_TASK_PATCH } from './sends';
 import type { Activities } from '../activities';
 import { COMPLAINT_DEADLINES, progressDeadline, type Deadline, type ResponsePlan } from '../domain/deadlines';
 import { compareSeverity, type Line, type Severity } from '../domain/types';
@@ -248,9 +249,14 @@ function reject(message: string): never {
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const carried = input.carried;
   // Decided once per run, first thing: histories recorded before a patch carry no marker. One
-  // marker for a new run: ARCHIVE_WITH_STEP_PATCH's stands for ARCHIVE_GROWTH_HOURLY_PATCH, whose
-  // own stands for LEAN_TASKS_PATCH.
-  const withStep = patched(ARCHIVE_WITH_STEP_PATCH);
+  // marker for a new run: SENDS_IN_TASK_PATCH's (workflows/sends.ts) stands for
+  // ARCHIVE_WITH_STEP_PATCH, whose own stands for ARCHIVE_GROWTH_HOURLY_PATCH, whose own stands
+  // for LEAN_TASKS_PATCH.
+  const sendsInTheTask = patched(SENDS_IN_TASK_PATCH);
+  /** The history's length in the workflow task that triaged the report (deterministic on replay). */
+  let triagedInTask: number | undefined;
+  const send = sendsInTheTask ? sendsInTask(() => workflowInfo().historyLength === triagedInTask) : undefined;
+  const withStep = sendsInTheTask || patched(ARCHIVE_WITH_STEP_PATCH);
   const hourly = withStep || patched(ARCHIVE_GROWTH_HOURLY_PATCH);
   const lean = hourly || patched(LEAN_TASKS_PATCH);
   const growthPaceMs = hourly ? ARCHIVE_GROWTH_HOURLY_MS : ARCHIVE_GROWTH_PACE_MS;
@@ -704,7 +710,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // Not stopped from the start when the incident is acknowledged already: a breach then pages
     // its people once, without follow-ups (R-T-BREACH: the next level is paged). A run of its
     // own started stopped in that case and paged nobody; its histories replay as they were.
-    const control: PagingControl = { stopped: false, escalateNow: false, onOpened, patched: has, ...(withStep ? { takeArchive } : {}) };
+    const control: PagingControl = {
+      stopped: false,
+      escalateNow: false,
+      onOpened,
+      patched: has,
+      ...(withStep ? { takeArchive } : {}),
+      ...(send ? { send } : {}),
+    };
     inlineRuns.set(runId, control);
     void playPaging(input, control, onPagingEvent)
       .then(
@@ -918,7 +931,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         continue;
       }
       // Beside the loop: deadlines keep firing while a channel is down and this one retries.
-      const sending: Promise<void> = notify(request)
+      const sending: Promise<void> = (send ? send(() => inTask.notify(request), () => notify(request)) : notify(request))
         .then((result) => recordNotified(request, result))
         .catch((err: unknown) => {
           record('page-failed', 'system', `${request.kind} notification failed: ${err instanceof Error ? err.message : String(err)}`, { key: request.key });
@@ -1104,6 +1117,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     state.lines = result.triage.lines;
     state.reasons = result.triage.reasons;
     state.deadlines = result.plan.deadlines;
+    triagedInTask = workflowInfo().historyLength;
     record('triaged', 'system', `${state.category} / ${state.severity} → ${state.lines.join(', ')}`, {
       category: state.category,
       severity: state.severity,

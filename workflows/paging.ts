@@ -25,6 +25,7 @@ import {
   type PagingInput,
 } from './contracts';
 import { workflowNow, workflowNowMs } from './clock';
+import { inTask, type SendInTask } from './sends';
 
 const { resolvePagingTargets } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -84,6 +85,8 @@ export interface PagingControl {
    * was, once the activity answered (false when it failed or wrote nothing).
    */
   takeArchive?: () => { state: IncidentState; written: (ok: boolean) => void } | undefined;
+  /** The incident's sends in its workflow task (issue 7, patch `sends-in-the-task`, workflows/sends.ts); ordinary activities without it. */
+  send?: SendInTask;
 }
 
 /** A paging run of its own: started by incidents recorded before patch `paging-in-the-incident`. */
@@ -117,6 +120,11 @@ export async function playPaging(
   control: PagingControl,
   report: (event: PagingEvent) => Promise<void> | void,
 ): Promise<'acknowledged' | 'exhausted'> {
+  const { send } = control;
+  type Page = Parameters<Activities['deliverPage']>[0];
+  type Step = Parameters<Activities['openPagingStep']>[0];
+  const deliver = (page: Page) => (send ? send(() => inTask.deliverPage(page), () => deliverPage(page)) : deliverPage(page));
+  const openStep = (step: Step) => (send ? send(() => inTask.openPagingStep(step), () => openPagingStep(step)) : openPagingStep(step));
   /**
    * Pages one person in one step. Rules fire at their `afterMinutes` unless the run stopped or
    * the step moved on before they fell due; a permanent failure moves straight to the person's
@@ -163,7 +171,7 @@ export async function playPaging(
         continue;
       }
       try {
-        const result = await deliverPage({ key, personId: person.id, channel: rule.channel, content: input.content });
+        const result = await deliver({ key, personId: person.id, channel: rule.channel, content: input.content });
         reached = true;
         await report({
           type: 'paged',
@@ -208,7 +216,7 @@ export async function playPaging(
       if (byActivity) control.opening = (control.opening ?? 0) + 1;
       const carried = byActivity ? control.takeArchive?.() : undefined;
       const opened = byActivity
-        ? await openPagingStep({
+        ? await openStep({
             incidentId: input.incidentId,
             stepKey,
             runKey: input.runKey,

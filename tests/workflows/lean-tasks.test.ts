@@ -41,16 +41,18 @@ test('a new incident records one patch marker and upserts its search attributes 
     const events = (await handle.fetchHistory()).events ?? [];
 
     // One marker (it was one per patch: six for a new incident) and one TemporalChangeVersion
-    // upsert. Since patch archive-with-step that marker is its own, standing for archive-growth-hourly
-    // and lean-tasks too.
-    const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+    // upsert. Since patch sends-in-the-task that marker is its own, standing for archive-with-step,
+    // archive-growth-hourly and lean-tasks too. (Its local activities' results are markers of another name.)
+    const markers = events.filter(
+      (e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_patch',
+    );
     expect(markers).toHaveLength(1);
-    expect(JSON.stringify(decode(markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]))).toContain('archive-with-step');
+    expect(JSON.stringify(decode(markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]))).toContain('sends-in-the-task');
     const upserts = events.filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
     const fields = (e: HistoryEvent) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {};
     const versionUpserts = upserts.filter((e) => 'TemporalChangeVersion' in fields(e));
     expect(versionUpserts).toHaveLength(1);
-    expect(decode(fields(versionUpserts[0]!)['TemporalChangeVersion'])).toEqual(['archive-with-step']);
+    expect(decode(fields(versionUpserts[0]!)['TemporalChangeVersion'])).toEqual(['sends-in-the-task']);
 
     // The incident's own attributes: never twice in one task (its first task upserted twice).
     const own = (batch: HistoryEvent[]) =>
