@@ -53,15 +53,33 @@ test('a claim left by a dead worker is unconfirmed for the next one, and only fo
   const path = join(folder, 'claims.jsonl');
   const first = new FileSentLedger(path);
   expect(await first.begin('k1')).toBe('claimed');
-  // The same (live) worker: another attempt must not send while the first is in flight.
-  expect(await first.begin('k1')).toBe(false);
   // The worker dies here. The next one reads the file:
   const second = new FileSentLedger(path);
   expect(await second.begin('k1')).toBe('unconfirmed');
-  expect(await second.begin('k1')).toBe(false);
   await second.complete('k1', 'SM1');
+  expect(await second.begin('k1')).toBe(false);
   expect(await new FileSentLedger(path).begin('k1')).toBe(false);
   expect(readFileSync(path, 'utf8')).toContain('"resend":true');
+});
+
+test('issue 7: another attempt in the same live worker waits for the first one\'s outcome: not sent again when it was sent, sent when it failed', async () => {
+  // A local activity that timed out while its send went on, and the ordinary activity that took
+  // over (workflows/sends.ts): answering "already sent" at once would lose a page the first
+  // attempt then failed to send.
+  const ledger = new FileSentLedger(join(folder, 'live.jsonl'));
+  expect(await ledger.begin('sent-by-the-first')).toBe('claimed');
+  let answered: unknown = 'waiting';
+  const second = ledger.begin('sent-by-the-first').then((claim) => (answered = claim));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(answered).toBe('waiting');
+  await ledger.complete('sent-by-the-first', 'SM1');
+  expect(await second).toBe(false);
+
+  expect(await ledger.begin('failed-by-the-first')).toBe('claimed');
+  const retry = ledger.begin('failed-by-the-first');
+  await ledger.release('failed-by-the-first', 'provider unavailable');
+  expect(await retry).toBe('claimed');
+  expect(await ledger.failures('failed-by-the-first')).toEqual([expect.objectContaining({ error: 'provider unavailable' })]);
 });
 
 test('an SMS the dead worker did send is found in the message log and not sent again', async () => {

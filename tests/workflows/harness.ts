@@ -20,7 +20,7 @@ import { planResponse } from '../../domain/deadlines';
 import { triage } from '../../domain/triage';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { stateQuery, triageUpdate, type IncidentState, type NotificationRequest, type TriageResponse } from '../../workflows/contracts';
-import { MemorySentLedger } from '../../activities/paging';
+import { MemorySentLedger, type SentLedger } from '../../activities/paging';
 import type { Roster } from '../../domain/roster';
 import { RecordingChannels, testRoster } from './paging-fakes';
 import { getWorkflowBundle } from '../support/bundle';
@@ -63,7 +63,7 @@ export interface Harness {
   policy: Policy;
   calendar: WorkingCalendar;
   channels: RecordingChannels;
-  ledger: MemorySentLedger;
+  ledger: SentLedger;
   roster: Roster;
   /** The incident archive the workflows write to (R-REV-5): a real SQLite file in a temp dir unless given. */
   archive: ArchiveStore;
@@ -92,7 +92,8 @@ export interface HarnessOptions {
   policy?: unknown;
   calendarData?: CalendarData;
   roster?: Roster;
-  ledger?: MemorySentLedger;
+  /** The sent ledger; in memory unless given (e.g. the embedded default's FileSentLedger). */
+  ledger?: SentLedger;
   archive?: ArchiveStore;
 }
 

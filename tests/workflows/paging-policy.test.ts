@@ -1,10 +1,14 @@
 // Escalation policies (paging): step delays, repeats, acknowledgement stopping the rest, a hand-off
 // mid-incident, fallback to the next channel, nobody reachable, and no double page after a crash
 // between send and record. R-T-BREACH, R-LINE-*, R-LINE-MGMT.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { getWorkflowBundle } from '../support/bundle';
 import { acknowledgeUpdate, type IncidentState } from '../../workflows/contracts';
+import { FileSentLedger } from '../../activities/paging';
 import { CrashingLedger, MOBILE, testRoster } from './paging-fakes';
 import { MINUTE, environment, report, system, teardownEnvironment, waitFor, withHarness, type Harness } from './harness';
 
@@ -284,4 +288,40 @@ test('R-T-BREACH: a deadline missed after the acknowledgement still pages the ne
     expect(h.channels.sent.filter((p) => p.key.includes(':breach-contact:'))).toHaveLength(breachPages.length);
     expect(events(later, 'paging-step', 'breach-contact')).toHaveLength(1);
   }, { policy });
+});
+
+test('issue 7 (patch sends-in-the-task): a follow-up whose local activity does not answer in time is sent by the ordinary activity, and a send that failed meanwhile is not lost', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'sends-in-task-'));
+  // The embedded default's ledger file: the ordinary activity waits for the local attempt's outcome.
+  const ledger = new FileSentLedger(join(folder, 'sent-ledger.jsonl'));
+  try {
+    await withHarness(async (h) => {
+      const { handle } = await h.start(general);
+      await waitFor(() => h.state(handle), (s) => events(s, 'paged').some((e) => e.data?.personId === 'cs-1' && e.data?.channel === 'sms'));
+      // cs-1's voice call (their 2-minute rule) finds the provider slow, and then refusing.
+      let refuse!: (err: Error) => void;
+      h.channels.held.set(MOBILE(1), new Promise<void>((_resolve, reject) => (refuse = reject)));
+      await h.env.sleep(2 * MINUTE + 1000);
+      await waitFor(async () => h.channels.holding, (n) => n === 1);
+      // Past the local activity's 3 s: the ordinary activity has taken over and waits for the claim.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      h.channels.held.delete(MOBILE(1));
+      refuse(new Error('voice provider unavailable'));
+
+      const state = await waitFor(() => h.state(handle), (s) => events(s, 'paged').some((e) => e.data?.personId === 'cs-1' && e.data?.channel === 'voice'));
+      expect(h.channels.to(MOBILE(1)).filter((p) => p.channel === 'voice')).toHaveLength(1);
+      const voice = events(state, 'paged').find((e) => e.data?.personId === 'cs-1' && e.data?.channel === 'voice')!;
+      expect(voice.data).toMatchObject({ duplicate: false, attempt: 2 });
+      // The refused attempt is on the timeline before the page, as every retried send's is.
+      expect(events(state, 'page-failed').filter((e) => e.data?.channel === 'voice').map((e) => e.data?.error)).toEqual(['voice provider unavailable']);
+
+      const history = await handle.fetchHistory();
+      const scheduled = history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      expect(scheduled.filter((name) => name === 'deliverPage')).toHaveLength(1);
+      expect(localActivities(history)).toEqual(['deliverPage']);
+      await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, state.id);
+    }, { policy: { paging: { general: { steps: [{ targets: [{ person: 'cs-1' }], escalateAfterMinutes: 10 }] } } }, ledger });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

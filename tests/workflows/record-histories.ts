@@ -175,6 +175,13 @@ async function main(): Promise<void> {
     save('archive-with-step.pb', await growthWalk(h));
     save('archive-with-step-complaint.pb', await complaintWalk(h));
     save('archive-with-step-paging.pb', await pagingWalk(h));
+
+    // Issue 7: the same three walks with every send after the triage task a local activity in
+    // the workflow task that asked for it (patch sends-in-the-task): steps, follow-ups, warnings,
+    // breaches, notifications, each answer a marker.
+    save('sends-in-the-task.pb', await growthWalk(h));
+    save('sends-in-the-task-complaint.pb', await complaintWalk(h));
+    save('sends-in-the-task-paging.pb', await pagingWalk(h));
   });
   await withHarness(
     async (h) => {
