@@ -10,6 +10,7 @@
  *   WORKER_MAX_CONCURRENT_ACTIVITIES       maxConcurrentActivityTaskExecutions
  *   WORKER_WORKFLOW_POLLERS                workflowTaskPollerBehavior (simple maximum)
  *   WORKER_ACTIVITY_POLLERS                activityTaskPollerBehavior (simple maximum)
+ *   WORKER_WORKFLOW_THREADS                workflowThreadPoolSize (the SDK's default is 1)
  */
 const { isMainThread } = require('node:worker_threads');
 
@@ -33,6 +34,9 @@ if (isMainThread) {
   if (workflowPollers !== undefined) tuning.workflowTaskPollerBehavior = { type: 'simple-maximum', maximum: workflowPollers };
   const activityPollers = integer('WORKER_ACTIVITY_POLLERS', 1);
   if (activityPollers !== undefined) tuning.activityTaskPollerBehavior = { type: 'simple-maximum', maximum: activityPollers };
+
+  const threads = integer('WORKER_WORKFLOW_THREADS', 1);
+  if (threads !== undefined) tuning.workflowThreadPoolSize = threads;
 
   const { Worker } = require('@temporalio/worker');
   const create = Worker.create.bind(Worker);
