@@ -7,14 +7,7 @@
 # the last due time). Opening the file starts a server that fires the timers then due; give [to]
 # when the stack stopped more than a moment before.
 cd "$(dirname "$0")/.."
-T=".temporal/bin/temporal --address 127.0.0.1:17233"
-(.temporal/bin/temporal server start-dev --db-filename $1/temporal.sqlite --port 17233 --ui-port 18233 --headless > /tmp/probe-srv.log 2>&1 &)
-sleep 6
-rm -rf /tmp/hist; mkdir -p /tmp/hist
-for id in $($T workflow list --query "WorkflowType='incidentWorkflow'" --limit 100 -o json | python3 -c "import json,sys; print(' '.join(w['execution']['workflowId'] for w in json.load(sys.stdin)))"); do
-  $T workflow show -w $id -o json > /tmp/hist/$id.json
-done
-pkill -f "port 17233"
+bash bench/fetch-histories.sh "$1" /tmp/hist
 SINCE="${2:-}" UNTIL="${3:-}" python3 - <<'PY'
 import json,glob,collections,os
 from datetime import datetime, timezone

@@ -5,14 +5,7 @@
 # activities, completion), as percentiles per 2-minute band of the run and over the breach window.
 # usage: bash bench/timer-latency.sh <stack folder> [every Nth incident] [window from s] [window to s]
 cd "$(dirname "$0")/.."
-T=".temporal/bin/temporal --address 127.0.0.1:17233"
-(.temporal/bin/temporal server start-dev --db-filename $1/temporal.sqlite --port 17233 --ui-port 18233 --headless > /tmp/timer-latency-srv.log 2>&1 &)
-sleep 8
-rm -rf /tmp/timer-latency; mkdir -p /tmp/timer-latency
-for id in $($T workflow list --query "WorkflowType='incidentWorkflow'" --limit 100000 -o json | EVERY="${2:-25}" python3 -c "import json,os,sys; l=json.load(sys.stdin); print(' '.join(w['execution']['workflowId'] for w in l[::int(os.environ['EVERY'])]))"); do
-  $T workflow show -w $id -o json > /tmp/timer-latency/$id.json
-done
-pkill -f "port 17233"
+bash bench/fetch-histories.sh "$1" /tmp/timer-latency "${2:-25}" 100000
 FROM="${3:-660}" TO="${4:-1330}" python3 - <<'PY'
 import json, glob, os
 from datetime import datetime
