@@ -11,6 +11,9 @@
  *   WORKER_WORKFLOW_POLLERS                workflowTaskPollerBehavior (simple maximum)
  *   WORKER_ACTIVITY_POLLERS                activityTaskPollerBehavior (simple maximum)
  *   WORKER_WORKFLOW_THREADS                workflowThreadPoolSize (the SDK's default is 1)
+ *   WORKER_METRICS_ADDRESS                 host:port of a Prometheus endpoint for the SDK core's
+ *                                          metrics (`/metrics`: sticky-cache hits and misses,
+ *                                          workflow-task schedule-to-start and replay latency)
  */
 const { isMainThread } = require('node:worker_threads');
 
@@ -38,8 +41,14 @@ if (isMainThread) {
   const threads = integer('WORKER_WORKFLOW_THREADS', 1);
   if (threads !== undefined) tuning.workflowThreadPoolSize = threads;
 
-  const { Worker } = require('@temporalio/worker');
+  const { Runtime, Worker } = require('@temporalio/worker');
+  const metrics = process.env.WORKER_METRICS_ADDRESS;
+  if (metrics) {
+    if (!/^[0-9A-Za-z.-]+:[0-9]{1,5}$/.test(metrics)) throw new Error(`WORKER_METRICS_ADDRESS must be host:port, not ${metrics}`);
+    // Before anything else asks for the runtime; the SDK's core serves `/metrics` there.
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } });
+  }
   const create = Worker.create.bind(Worker);
   Worker.create = (options) => create({ ...options, ...tuning });
-  console.log(`benchmark worker tuning: ${JSON.stringify(tuning)}`);
+  console.log(`benchmark worker tuning: ${JSON.stringify(tuning)}${metrics ? `, metrics on http://${metrics}/metrics` : ''}`);
 }
