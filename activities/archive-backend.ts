@@ -1,13 +1,10 @@
 /**
  * Which archive this process uses (R-REV-5): PostgreSQL when `DATABASE_URL` is set, else the
- * embedded SQLite file `ARCHIVE_DATABASE`, in a thread of its own (archive-thread.ts: its
- * synchronous file I/O never holds the process's event loop). Built by the entry points (worker,
- * API) only.
+ * embedded SQLite file `ARCHIVE_DATABASE`. Built by the entry points (worker, API) only.
  */
 import { resolve } from 'node:path';
 import type { PayloadKey } from '../config/payload-codec';
-import type { ArchiveStore } from './archive-store';
-import { ThreadedArchiveStore } from './archive-thread';
+import { SqliteArchiveStore, type ArchiveStore } from './archive-store';
 import { PostgresArchiveStore } from './archive-store-postgres';
 
 export interface ArchiveBackendSettings {
@@ -19,7 +16,7 @@ export function archiveStoreFor(settings: ArchiveBackendSettings, keys?: readonl
   const withKeys = keys ? { keys } : {};
   return settings.DATABASE_URL
     ? new PostgresArchiveStore({ connectionString: settings.DATABASE_URL, ...withKeys })
-    : new ThreadedArchiveStore({ path: resolve(settings.ARCHIVE_DATABASE), ...withKeys });
+    : new SqliteArchiveStore({ path: resolve(settings.ARCHIVE_DATABASE), ...withKeys });
 }
 
 /** Where the archive is, for start-up logs: never the database password. */

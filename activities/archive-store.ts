@@ -579,71 +579,31 @@ export class SqliteArchiveStore implements ArchiveStore {
   }
 
   async upsertIncident(snapshot: IncidentSnapshot, writtenAt = new Date()): Promise<UpsertOutcome> {
-    const row = this.sealedRow(snapshot, writtenAt);
-    return this.locked(() => this.transaction(() => this.writeRow(row)));
-  }
-
-  /**
-   * Several snapshots in one transaction: one lock, one journal and one set of `fsync`s for all
-   * (issue 7: the worker's archive thread commits what queued while it was busy, see
-   * archive-thread.ts). Each gets its own outcome, or its own error: a snapshot that cannot be
-   * written is rolled back to its savepoint and fails alone.
-   */
-  async upsertIncidents(batch: readonly { snapshot: IncidentSnapshot; writtenAt?: Date }[]): Promise<(UpsertOutcome | Error)[]> {
-    const rows = batch.map(({ snapshot, writtenAt }) => {
-      try {
-        return this.sealedRow(snapshot, writtenAt ?? new Date());
-      } catch (err) {
-        return err instanceof Error ? err : new Error(String(err));
-      }
-    });
-    return this.locked(() =>
-      this.transaction(() =>
-        rows.map((row) => {
-          if (row instanceof Error) return row;
-          this.db.exec('SAVEPOINT upsert_one');
-          try {
-            const outcome = this.writeRow(row);
-            this.db.exec('RELEASE upsert_one');
-            return outcome;
-          } catch (err) {
-            this.db.exec('ROLLBACK TO upsert_one');
-            this.db.exec('RELEASE upsert_one');
-            return err instanceof Error ? err : new Error(String(err));
-          }
-        }),
-      ),
-    );
-  }
-
-  /** The row of a snapshot: its clear columns and its sealed record. */
-  private sealedRow(snapshot: IncidentSnapshot, writtenAt: Date): Record<string, SqlValue> {
     const columns = summaryColumns(snapshot);
     const record = this.cipher.seal(columns.id, JSON.stringify(snapshot.state));
-    return {
-      ...columns,
-      updated_at: writtenAt.toISOString(),
-      record_encoding: record.encoding,
-      record_key_id: record.keyId,
-      record: record.data,
-    };
-  }
-
-  /** Inside a transaction: writes the row unless the archive holds a newer snapshot. */
-  private writeRow(values: Record<string, SqlValue>): UpsertOutcome {
-    const existing = this.db.get('SELECT last_seq, runs FROM incidents WHERE id = ?', values.id!) as { last_seq: number; runs: number } | null;
-    if (existing) {
-      const lastSeq = values.last_seq as number;
-      const older = lastSeq < existing.last_seq || (lastSeq === existing.last_seq && (values.runs as number) < existing.runs);
-      if (older) return 'stale';
-    }
-    const names = Object.keys(values);
-    this.db.run(
-      `INSERT INTO incidents (${names.join(', ')}) VALUES (${names.map((n) => `:${n}`).join(', ')})
-       ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ')}`,
-      Object.fromEntries(names.map((n) => [`:${n}`, values[n] ?? null])),
+    return this.locked(() =>
+      this.transaction((): UpsertOutcome => {
+        const existing = this.db.get('SELECT last_seq, runs FROM incidents WHERE id = ?', columns.id) as { last_seq: number; runs: number } | null;
+        if (existing) {
+          const older = columns.last_seq < existing.last_seq || (columns.last_seq === existing.last_seq && columns.runs < existing.runs);
+          if (older) return 'stale';
+        }
+        const values: Record<string, SqlValue> = {
+          ...columns,
+          updated_at: writtenAt.toISOString(),
+          record_encoding: record.encoding,
+          record_key_id: record.keyId,
+          record: record.data,
+        };
+        const names = Object.keys(values);
+        this.db.run(
+          `INSERT INTO incidents (${names.join(', ')}) VALUES (${names.map((n) => `:${n}`).join(', ')})
+           ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ')}`,
+          Object.fromEntries(names.map((n) => [`:${n}`, values[n] ?? null])),
+        );
+        return existing ? 'updated' : 'inserted';
+      }),
     );
-    return existing ? 'updated' : 'inserted';
   }
 
   private fullOf(row: IncidentRow): ArchivedIncident {

@@ -1,9 +1,8 @@
 // Start-up settings of the archive: a retention under 3 years stops start-up naming the variable
-// (R-REV-5); DATABASE_URL picks PostgreSQL, else the SQLite file (in its own thread); logs never
-// show the password.
+// (R-REV-5); DATABASE_URL picks PostgreSQL, else the SQLite file; logs never show the password.
 import { archiveStoreFor, describeArchive } from '../../activities/archive-backend';
+import { SqliteArchiveStore } from '../../activities/archive-store';
 import { PostgresArchiveStore } from '../../activities/archive-store-postgres';
-import { ThreadedArchiveStore } from '../../activities/archive-thread';
 import { readEnvironment } from '../../config/env';
 import { temporaryArchivePath } from './archive-fixtures';
 
@@ -19,8 +18,7 @@ describe('archive settings', () => {
 
   test('DATABASE_URL picks PostgreSQL, else the file; the description hides the password', async () => {
     const file = archiveStoreFor({ ARCHIVE_DATABASE: temporaryArchivePath() });
-    // The SQLite file, in its own thread (archive-thread.ts, issue 7).
-    expect(file).toBeInstanceOf(ThreadedArchiveStore);
+    expect(file).toBeInstanceOf(SqliteArchiveStore);
     await file.close();
     const url = 'postgres://archive:s3cret@db.internal:6543/incidents';
     const postgres = archiveStoreFor({ ARCHIVE_DATABASE: 'unused', DATABASE_URL: url });
