@@ -11,8 +11,11 @@
  *   MEMORY_DEBUG_MODE=1 …   workflows on the main thread (their heap is then in `heapUsed`),
  *                           and a heap snapshot is written after the first and last step
  *   MEMORY_PRELOAD=0 …      the bundle without shared (preloaded) modules, for comparison
+ *   MEMORY_THREAD_SNAPSHOTS=<folder> node --expose-gc --require ./bench/thread-snapshot.cjs …
+ *                           heap snapshots of the workflow thread after the first and last step
+ *                           (its cached workflows, as the worker runs them)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
@@ -36,6 +39,23 @@ const steps = Number(process.argv[2] ?? 4);
 const perStep = Number(process.argv[3] ?? 500);
 const debugMode = process.env.MEMORY_DEBUG_MODE === '1';
 const preload = process.env.MEMORY_PRELOAD !== '0';
+const threadSnapshots = process.env.MEMORY_THREAD_SNAPSHOTS;
+if (threadSnapshots) {
+  process.env.THREAD_SNAPSHOT_DIR = threadSnapshots;
+  process.env.THREAD_SNAPSHOT_TRIGGER = join(threadSnapshots, 'snapshot-now');
+}
+
+/** Asks bench/thread-snapshot.cjs, in the workflow thread, for a heap snapshot; its path. */
+async function threadSnapshot(): Promise<string> {
+  const trigger = process.env.THREAD_SNAPSHOT_TRIGGER!;
+  rmSync(`${trigger}.done`, { force: true });
+  writeFileSync(trigger, '');
+  for (let waited = 0; waited < 300; waited++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (existsSync(`${trigger}.done`)) return readFileSync(`${trigger}.done`, 'utf8');
+  }
+  throw new Error('no heap snapshot from the workflow thread in 300 s: run with --require ./bench/thread-snapshot.cjs');
+}
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -109,6 +129,7 @@ async function main(): Promise<void> {
     await quiet(worker);
     last = measure(`after ${started} incidents`);
     if (debugMode && (step === 1 || step === steps)) console.log(`heap snapshot: ${writeHeapSnapshot(join(folder, `step-${step}.heapsnapshot`))}`);
+    if (threadSnapshots && (step === 1 || step === steps)) console.log(`workflow thread heap snapshot: ${await threadSnapshot()}`);
   }
   const perWorkflow = (last.rss - first.rss) / Math.max(1, last.cached - first.cached);
   const heapPerWorkflow = (last.heapUsed - first.heapUsed) / Math.max(1, last.cached - first.cached);
