@@ -9,7 +9,7 @@
 # Each sample is the endpoint's counters and histogram sums/counts, each line prefixed with the
 # sample's epoch second. The report gives, per interval: workflow tasks completed, sticky-cache
 # hits and misses (a miss is a task for an incident the cache did not hold: its whole history is
-# fetched and replayed), the mean replay and execution time, and the mean schedule-to-start wait.
+# fetched and replayed), the mean execution time, and the mean schedule-to-start wait.
 set -euo pipefail
 
 if [[ "${1:-}" == "--report" ]]; then
@@ -22,14 +22,12 @@ if [[ "${1:-}" == "--report" ]]; then
         tasks = value("temporal_workflow_task_execution_latency_count") - prev["temporal_workflow_task_execution_latency_count"]
         hits = value("temporal_sticky_cache_hit") - prev["temporal_sticky_cache_hit"]
         misses = value("temporal_sticky_cache_miss") - prev["temporal_sticky_cache_miss"]
-        replays = value("temporal_workflow_task_replay_latency_count") - prev["temporal_workflow_task_replay_latency_count"]
-        replay_ms = value("temporal_workflow_task_replay_latency_sum") - prev["temporal_workflow_task_replay_latency_sum"]
         exec_ms = value("temporal_workflow_task_execution_latency_sum") - prev["temporal_workflow_task_execution_latency_sum"]
         waits = value("temporal_workflow_task_schedule_to_start_latency_count") - prev["temporal_workflow_task_schedule_to_start_latency_count"]
         wait_ms = value("temporal_workflow_task_schedule_to_start_latency_sum") - prev["temporal_workflow_task_schedule_to_start_latency_sum"]
-        printf "| %s | %d | %d | %d | %d | %s | %s | %s | %s |\n", strftime("%H:%M:%S", t, 1), dt, tasks, hits, misses, \
+        printf "| %s | %d | %d | %d | %d | %s | %s | %s |\n", strftime("%H:%M:%S", t, 1), dt, tasks, hits, misses, \
           (hits + misses) ? sprintf("%.0f%%", 100 * misses / (hits + misses)) : "–", \
-          replays ? sprintf("%.1f", replay_ms / replays) : "–", tasks ? sprintf("%.1f", exec_ms / tasks) : "–", \
+          tasks ? sprintf("%.1f", exec_ms / tasks) : "–", \
           waits ? sprintf("%.1f", wait_ms / waits) : "–"
       }
       for (name in cur) prev[name] = cur[name]
@@ -37,8 +35,8 @@ if [[ "${1:-}" == "--report" ]]; then
       delete cur
     }
     BEGIN {
-      print "| sample (UTC) | s | workflow tasks | cache hits | misses | miss share | replay ms (mean) | execution ms (mean) | schedule-to-start ms (mean) |"
-      print "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+      print "| sample (UTC) | s | workflow tasks | cache hits | misses | miss share | execution ms (mean) | schedule-to-start ms (mean) |"
+      print "| --- | --- | --- | --- | --- | --- | --- | --- |"
     }
     {
       if ($1 != t && t != "") flush()
@@ -60,7 +58,7 @@ while (( misses < 10 )); do
   if body="$(curl -sf --max-time 5 "http://${address}/metrics")"; then
     misses=0
     now="$(date +%s)"
-    grep -E '^temporal_(sticky_cache_(hit|miss|size|total_forced_eviction)|workflow_task_(execution|replay|schedule_to_start)_latency_(sum|count)|workflow_completed|workflow_task_execution_failed)' <<<"$body" \
+    grep -E '^temporal_(sticky_cache_(hit|miss|size|total_forced_eviction)|workflow_task_(execution|schedule_to_start)_latency_(sum|count)|workflow_completed|workflow_task_execution_failed)' <<<"$body" \
       | sed "s/^/${now} /" >>"$out" || true
   else
     misses=$((misses + 1))

@@ -13,7 +13,7 @@
  *   WORKER_WORKFLOW_THREADS                workflowThreadPoolSize (the SDK's default is 1)
  *   WORKER_METRICS_ADDRESS                 host:port of a Prometheus endpoint for the SDK core's
  *                                          metrics (`/metrics`: sticky-cache hits and misses,
- *                                          workflow-task schedule-to-start and replay latency)
+ *                                          workflow-task schedule-to-start and execution time)
  */
 const { isMainThread } = require('node:worker_threads');
 

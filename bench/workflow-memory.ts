@@ -135,7 +135,8 @@ async function main(): Promise<void> {
   const heapPerWorkflow = (last.heapUsed - first.heapUsed) / Math.max(1, last.cached - first.cached);
   console.log(
     `per cached incident workflow (${debugMode ? 'debug mode' : 'workflow thread'}, modules ${preload ? 'preloaded' : 'per workflow'}): ` +
-      `RSS ${(perWorkflow / 1024).toFixed(1)} KiB, main-thread heap ${(heapPerWorkflow / 1024).toFixed(1)} KiB`,
+      `RSS ${(perWorkflow / 1024).toFixed(1)} KiB${threadSnapshots ? ' (not usable: the first snapshot\'s own allocations stay in the RSS; measure it without snapshots)' : ''}, ` +
+      `main-thread heap ${(heapPerWorkflow / 1024).toFixed(1)} KiB`,
   );
   for await (const info of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
     await client.workflow.getHandle(info.workflowId).terminate('memory probe over').catch(() => undefined);
