@@ -134,17 +134,6 @@ export function apiLimits(environment: Environment): LimitsOptions {
 export const WORKFLOW_THREAD_PRELOAD = resolve(__dirname, 'workflow-thread.cjs');
 
 /**
- * Issue 7, worker memory: glibc's mmap threshold pinned at its initial 128 KiB. By default glibc
- * raises the threshold each time a block it had mapped is freed (up to 32 MiB, `mallopt(3)`), so
- * later large blocks come from its arenas instead; setting any threshold turns that adjustment
- * off. That the freed arena memory then stays in the process is the likely reason, not traced.
- * Measured with bench/workflow-memory.ts (3,000 cached incidents): 219 KiB of RSS per cached
- * incident without it, 153 KiB with it, and the same with the trim threshold set instead
- * (bench/RESULTS.md, "The worker's allocator"). Other C libraries ignore the variable.
- */
-export const WORKER_GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=131072';
-
-/**
  * What `npm start` adds to the worker's environment (issue 7, worker memory and CPU): a heap limit
  * sized to the workflow cache (unless NODE_OPTIONS already sets one), two glibc malloc arenas
  * instead of eight per core for its native threads (unless MALLOC_ARENA_MAX is set), and the
@@ -159,7 +148,6 @@ export function workerProcessEnvironment(environment: Environment, env: NodeJS.P
   return {
     NODE_OPTIONS: nodeOptions.trim(),
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
-    GLIBC_TUNABLES: env.GLIBC_TUNABLES ?? WORKER_GLIBC_TUNABLES,
     WORKER_STACK_TRACES: environment.WORKER_STACK_TRACES,
     WORKER_DEADLOCK_DETECTION: environment.WORKER_DEADLOCK_DETECTION,
   };

@@ -12,7 +12,6 @@ describe('workerProcessEnvironment', () => {
     expect(workerProcessEnvironment(readEnvironment({}), {})).toEqual({
       NODE_OPTIONS: `--max-old-space-size=506 ${preload}`,
       MALLOC_ARENA_MAX: '2',
-      GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072',
       WORKER_STACK_TRACES: 'off',
       WORKER_DEADLOCK_DETECTION: 'off',
     });
@@ -22,11 +21,10 @@ describe('workerProcessEnvironment', () => {
 
   test("the operator's own NODE_OPTIONS and MALLOC_ARENA_MAX are kept", () => {
     expect(
-      workerProcessEnvironment(readEnvironment({ WORKER_STACK_TRACES: 'on', WORKER_DEADLOCK_DETECTION: 'on' }), { NODE_OPTIONS: '--enable-source-maps', MALLOC_ARENA_MAX: '4', GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=0' }),
+      workerProcessEnvironment(readEnvironment({ WORKER_STACK_TRACES: 'on', WORKER_DEADLOCK_DETECTION: 'on' }), { NODE_OPTIONS: '--enable-source-maps', MALLOC_ARENA_MAX: '4' }),
     ).toEqual({
       NODE_OPTIONS: `--enable-source-maps --max-old-space-size=506 ${preload}`,
       MALLOC_ARENA_MAX: '4',
-      GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=0',
       WORKER_STACK_TRACES: 'on',
       WORKER_DEADLOCK_DETECTION: 'on',
     });
