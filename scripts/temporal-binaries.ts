@@ -28,6 +28,8 @@ export function ensureTemporalBinaries(): TemporalBinaries {
   try {
     output = execFileSync(process.execPath, [installScript], {
       encoding: 'utf8',
+      // Named, so that a TEMPORAL_CLI_PATH set in this process (a test's, say) reaches the installer.
+      env: process.env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
   } catch (err) {
