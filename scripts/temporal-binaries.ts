@@ -28,7 +28,7 @@ export function ensureTemporalBinaries(): TemporalBinaries {
   try {
     output = execFileSync(process.execPath, [installScript], {
       encoding: 'utf8',
-      // Named, so that a TEMPORAL_CLI_PATH set in this process (a test's, say) reaches the installer.
+      // Named: under Jest a test's process.env is its own copy, which a child would not inherit.
       env: process.env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
