@@ -23,8 +23,12 @@
  */
 const { isMainThread } = require('node:worker_threads');
 
-// In the main thread there is nothing to do: the SDK runs workflows there only in debug mode.
-if (!isMainThread && process.env.WORKER_STACK_TRACES !== 'on') {
+// The SDK runs workflows in a thread of its own, or in the main thread in its debug mode
+// (TEMPORAL_DEBUG, read as the SDK reads it); what this file changes applies where they run.
+const debugMode = ['1', 't', 'true'].includes((process.env.TEMPORAL_DEBUG ?? '').toLowerCase());
+const runsWorkflows = !isMainThread || debugMode;
+
+if (runsWorkflows && process.env.WORKER_STACK_TRACES !== 'on') {
   let shared;
   try {
     shared = require('@temporalio/worker/lib/workflow/vm-shared');
@@ -58,7 +62,7 @@ if (!isMainThread && process.env.WORKER_STACK_TRACES !== 'on') {
  * so every workflow test still runs with the watchdog; `WORKER_DEADLOCK_DETECTION=on` keeps it
  * in a worker too (while developing workflow code, say).
  */
-if (!isMainThread && process.env.WORKER_DEADLOCK_DETECTION !== 'on') {
+if (runsWorkflows && process.env.WORKER_DEADLOCK_DETECTION !== 'on') {
   const vm = require('node:vm');
   const runInContext = vm.Script.prototype.runInContext;
   // Loaded once per thread (Node's module cache), so the method is wrapped once.
@@ -70,4 +74,111 @@ if (!isMainThread && process.env.WORKER_DEADLOCK_DETECTION !== 'on') {
     }
     return runInContext.call(this, context, options);
   };
+}
+
+/**
+ * Issue 7: the SDK's swap of the shared V8 context's globals between workflows, done with half
+ * the reads, unless WORKER_GLOBALS_SWAP=sdk.
+ *
+ * With `reuseV8Context` (the SDK's default) every workflow of the thread runs in one V8 context,
+ * and each call into it for another workflow than the last (`__TEMPORAL_CALL_INTO_SCOPE`, defined
+ * by the SDK's reusable-vm.js) saves the last one's globals and puts back the next one's. The
+ * SDK reads the context's 74 globals twice for it: once as descriptors (the outgoing workflow's
+ * bag), once more one by one to compare with the incoming bag. Every read of a context's global
+ * goes through Node's interceptors; measured alone, a switch costs about 100 µs and the descriptors
+ * alone 35 µs (bench/swap-globals.cjs), and in the worker's profile at 10,000 open incidents the
+ * swap was 27% of the workflow thread's busy time (bench/RESULTS.md).
+ *
+ * The replacement reads the globals once: the descriptors it saves as the outgoing workflow's bag
+ * are the context's globals at that moment, so the incoming bag is compared with them (plain
+ * objects) instead of with the context again. What it sets and deletes is what the SDK's sets and
+ * deletes (a global whose value differs from the incoming bag's, or that it lacks; getters and
+ * setters compared too, where the SDK compared a getter's result), so each workflow still sees
+ * only its own globals. It replaces the SDK's script only when the SDK's is exactly the one it was
+ * written against (@temporalio/worker 1.24); any other text runs unchanged, and the test of this
+ * file then fails, so an SDK upgrade is reviewed here.
+ */
+const SDK_CALL_INTO_SCOPE = `{
+    const __TEMPORAL_CALL_INTO_SCOPE = () => {
+      const [holder, fn, args] = globalThis.__temporal_args;
+      delete globalThis.__temporal_args;
+
+      if (globalThis.__TEMPORAL_BAG_HOLDER__ !== holder) {
+        if (globalThis.__TEMPORAL_BAG_HOLDER__ !== undefined) {
+          globalThis.__TEMPORAL_BAG_HOLDER__.bag = Object.getOwnPropertyDescriptors(globalThis);
+        }
+
+        const toBeDeleted = new Set(Reflect.ownKeys(globalThis));
+
+        for (const prop of Reflect.ownKeys(holder.bag)) {
+          if (holder.bag[prop].value !== globalThis[prop]) {
+            Object.defineProperty(globalThis, prop, holder.bag[prop]);
+          }
+          toBeDeleted.delete(prop);
+        }
+
+        for (const prop of toBeDeleted) {
+          delete globalThis[prop];
+        }
+
+        globalThis.__TEMPORAL_BAG_HOLDER__ = holder;
+      }
+
+      return __TEMPORAL__.api[fn](...args);
+    };
+    Object.defineProperty(globalThis, '__TEMPORAL_CALL_INTO_SCOPE', {
+      value: __TEMPORAL_CALL_INTO_SCOPE, writable: false, enumerable: false, configurable: false
+    });
+  }`;
+
+const ONE_READ_CALL_INTO_SCOPE = `{
+    // Taken before any workflow runs, so a workflow that replaces a global cannot change the swap.
+    const getDescriptors = Object.getOwnPropertyDescriptors;
+    const ownKeys = Reflect.ownKeys;
+    const define = Object.defineProperty;
+    const hasOwn = Object.prototype.hasOwnProperty;
+    const __TEMPORAL_CALL_INTO_SCOPE = () => {
+      const [holder, fn, args] = globalThis.__temporal_args;
+      delete globalThis.__temporal_args;
+
+      const current = globalThis.__TEMPORAL_BAG_HOLDER__;
+      if (current !== holder) {
+        // The context's globals now: the outgoing workflow's, read once.
+        const now = getDescriptors(globalThis);
+        if (current !== undefined) current.bag = now;
+
+        const next = holder.bag;
+        for (const prop of ownKeys(next)) {
+          const want = next[prop];
+          const have = now[prop];
+          if (have === undefined || want.value !== have.value || want.get !== have.get || want.set !== have.set) {
+            define(globalThis, prop, want);
+          }
+        }
+        for (const prop of ownKeys(now)) {
+          if (!hasOwn.call(next, prop)) delete globalThis[prop];
+        }
+
+        globalThis.__TEMPORAL_BAG_HOLDER__ = holder;
+      }
+
+      return __TEMPORAL__.api[fn](...args);
+    };
+    Object.defineProperty(globalThis, '__TEMPORAL_CALL_INTO_SCOPE', {
+      value: __TEMPORAL_CALL_INTO_SCOPE, writable: false, enumerable: false, configurable: false
+    });
+  }`;
+
+const sameScript = (a, b) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+
+if (runsWorkflows && process.env.WORKER_GLOBALS_SWAP !== 'sdk') {
+  const vm = require('node:vm');
+  const runInContext = vm.runInContext;
+  vm.runInContext = function runInContextWithOneReadSwap(code, context, options) {
+    if (typeof code === 'string' && sameScript(code, SDK_CALL_INTO_SCOPE)) {
+      return runInContext.call(this, ONE_READ_CALL_INTO_SCOPE, context, options);
+    }
+    return runInContext.call(this, code, context, options);
+  };
+  vm.runInContext.oneReadSwap = true;
 }

@@ -1,0 +1,76 @@
+/**
+ * What replaying an incident's history costs the worker (issue 7: at 10,000 open incidents most
+ * workflow tasks replay an incident the cache no longer holds). Opens a copy of a kept benchmark
+ * stack's Temporal database (`BENCH_KEEP=1`) on a dev server of its own, fetches `count`
+ * incidents' histories, stops it, and replays them `rounds` times over with the SDK's replayer,
+ * the real bundle and the stack's payload keys; prints the wall and CPU time per replay.
+ *
+ *   npx tsx bench/replay-cost.ts <stack folder> [count=50] [rounds=10]
+ *
+ * With `--cpu-prof --cpu-prof-dir=<folder>` in NODE_OPTIONS the replay is profiled (one file per
+ * thread; read with bench/cpu-profile.ts).
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { dataConverterFor, readPayloadCodec } from '../config/payload-codec';
+import { startDevServer } from '../scripts/dev-server';
+import { prepareWorkflowBundle } from '../scripts/workflow-bundle';
+
+async function fetchHistories(stack: string, count: number) {
+  // A copy: the server fires the timers due since the stack stopped, which would change the kept file.
+  const copy = mkdtempSync(join(tmpdir(), 'replay-cost-'));
+  for (const name of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm']) {
+    if (existsSync(join(stack, name))) copyFileSync(join(stack, name), join(copy, name));
+  }
+  const server = await startDevServer({ dbFile: join(copy, 'temporal.sqlite'), uiPort: false });
+  try {
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: server.namespace });
+    const histories = [];
+    for await (const execution of client.workflow.list({ query: "WorkflowType = 'incidentWorkflow'" })) {
+      histories.push({ workflowId: execution.workflowId, history: await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory() });
+      if (histories.length >= count) break;
+    }
+    await connection.close();
+    return histories;
+  } finally {
+    await server.stop();
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const [stack, countArg, roundsArg] = process.argv.slice(2);
+  if (!stack) throw new Error('usage: npx tsx bench/replay-cost.ts <stack folder> [count] [rounds]');
+  const count = Number(countArg ?? 50);
+  const rounds = Number(roundsArg ?? 10);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dataConverter = dataConverterFor(readPayloadCodec({ PAYLOAD_KEYS: readFileSync(join(stack, 'payload-keys'), 'utf8').trim() }));
+  const histories = await fetchHistories(stack, count);
+  const events = histories.reduce((sum, { history }) => sum + (history.events?.length ?? 0), 0);
+  const codePath = await prepareWorkflowBundle();
+  const all = Array.from({ length: rounds }, () => histories).flat();
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  let failed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath }, ...(dataConverter ? { dataConverter } : {}) }, all)) {
+    if (result.error) {
+      failed++;
+      if (failed === 1) console.error(`${result.workflowId}: ${result.error.message}`);
+    }
+  }
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `${all.length} replays of ${histories.length} histories (${(events / histories.length).toFixed(1)} events each), ${failed} failed: ` +
+      `${(wallMs / all.length).toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / all.length).toFixed(2)} ms CPU per replay (this process, all threads)`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
