@@ -106,6 +106,11 @@ export const environmentSchema = z.object({
    * thread started and joined around every call into the workflows' V8 context. Off unless `on`.
    */
   WORKER_DEADLOCK_DETECTION: z.enum(['on', 'off']).default('off'),
+  /**
+   * How the workflow thread swaps the shared V8 context's globals between workflows
+   * (config/workflow-thread.cjs): `one-read` reads them once a switch, `sdk` keeps the SDK's own.
+   */
+  WORKER_GLOBALS_SWAP: z.enum(['one-read', 'sdk']).default('one-read'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -150,6 +155,7 @@ export function workerProcessEnvironment(environment: Environment, env: NodeJS.P
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
     WORKER_STACK_TRACES: environment.WORKER_STACK_TRACES,
     WORKER_DEADLOCK_DETECTION: environment.WORKER_DEADLOCK_DETECTION,
+    WORKER_GLOBALS_SWAP: environment.WORKER_GLOBALS_SWAP,
   };
 }
 

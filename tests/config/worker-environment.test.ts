@@ -14,6 +14,7 @@ describe('workerProcessEnvironment', () => {
       MALLOC_ARENA_MAX: '2',
       WORKER_STACK_TRACES: 'off',
       WORKER_DEADLOCK_DETECTION: 'off',
+      WORKER_GLOBALS_SWAP: 'one-read',
     });
     expect(workerProcessEnvironment(readEnvironment({ WORKER_MAX_CACHED_WORKFLOWS: '2000' }), {}).NODE_OPTIONS).toBe(`--max-old-space-size=756 ${preload}`);
     expect(workerProcessEnvironment(readEnvironment({ WORKER_HEAP_MIB: '640' }), {}).NODE_OPTIONS).toBe(`--max-old-space-size=640 ${preload}`);
@@ -21,12 +22,13 @@ describe('workerProcessEnvironment', () => {
 
   test("the operator's own NODE_OPTIONS and MALLOC_ARENA_MAX are kept", () => {
     expect(
-      workerProcessEnvironment(readEnvironment({ WORKER_STACK_TRACES: 'on', WORKER_DEADLOCK_DETECTION: 'on' }), { NODE_OPTIONS: '--enable-source-maps', MALLOC_ARENA_MAX: '4' }),
+      workerProcessEnvironment(readEnvironment({ WORKER_STACK_TRACES: 'on', WORKER_DEADLOCK_DETECTION: 'on', WORKER_GLOBALS_SWAP: 'sdk' }), { NODE_OPTIONS: '--enable-source-maps', MALLOC_ARENA_MAX: '4' }),
     ).toEqual({
       NODE_OPTIONS: `--enable-source-maps --max-old-space-size=506 ${preload}`,
       MALLOC_ARENA_MAX: '4',
       WORKER_STACK_TRACES: 'on',
       WORKER_DEADLOCK_DETECTION: 'on',
+      WORKER_GLOBALS_SWAP: 'sdk',
     });
     expect(workerProcessEnvironment(readEnvironment({}), { NODE_OPTIONS: '--max-old-space-size=2048' }).NODE_OPTIONS).toBe(`--max-old-space-size=2048 ${preload}`);
     // Given once: a NODE_OPTIONS that preloads it already is kept as it is.
@@ -34,9 +36,10 @@ describe('workerProcessEnvironment', () => {
     expect(workerProcessEnvironment(readEnvironment({}), { NODE_OPTIONS: own }).NODE_OPTIONS).toBe(own);
   });
 
-  test('a heap limit below 128 MiB, or a stack-trace or deadlock switch other than on/off, is refused, naming the variable', () => {
+  test('a heap limit below 128 MiB, or a stack-trace or deadlock switch other than on/off, or an unknown globals swap, is refused, naming the variable', () => {
     expect(() => readEnvironment({ WORKER_HEAP_MIB: '64' })).toThrow(/WORKER_HEAP_MIB/);
     expect(() => readEnvironment({ WORKER_STACK_TRACES: 'yes' })).toThrow(/WORKER_STACK_TRACES/);
     expect(() => readEnvironment({ WORKER_DEADLOCK_DETECTION: 'yes' })).toThrow(/WORKER_DEADLOCK_DETECTION/);
+    expect(() => readEnvironment({ WORKER_GLOBALS_SWAP: 'fast' })).toThrow(/WORKER_GLOBALS_SWAP/);
   });
 });
