@@ -83,11 +83,12 @@ if (runsWorkflows && process.env.WORKER_DEADLOCK_DETECTION !== 'on') {
  * With `reuseV8Context` (the SDK's default) every workflow of the thread runs in one V8 context,
  * and each call into it for another workflow than the last (`__TEMPORAL_CALL_INTO_SCOPE`, defined
  * by the SDK's reusable-vm.js) saves the last one's globals and puts back the next one's. The
- * SDK reads the context's 74 globals twice for it: once as descriptors (the outgoing workflow's
- * bag), once more one by one to compare with the incoming bag. Every read of a context's global
- * goes through Node's interceptors; measured alone, a switch costs about 100 µs and the descriptors
- * alone 35 µs (bench/swap-globals.cjs), and in the worker's profile at 10,000 open incidents the
- * swap was 27% of the workflow thread's busy time (bench/RESULTS.md).
+ * SDK reads the context's 75 or so globals twice for it: once as descriptors (the outgoing
+ * workflow's bag), once more one by one to compare with the incoming bag. Every read of a
+ * context's global goes through Node's interceptors. In the worker's profile at 10,000 open
+ * incidents the swap was 27% of the workflow thread's busy time; timed alone with the real
+ * bundle, a switch costs 93–99 µs with the SDK's script and 55–58 µs with this one
+ * (bench/swap-globals.cjs; bench/RESULTS.md).
  *
  * The replacement reads the globals once: the descriptors it saves as the outgoing workflow's bag
  * are the context's globals at that moment, so the incoming bag is compared with them (plain
