@@ -4,11 +4,14 @@
  * worker creates them, and calls into it (`tryUnblockConditions`, which does next to nothing)
  * that alternate between workflows, against calls that stay with one.
  *
- *   node bench/swap-globals.cjs [bundle] [workflows=50] [calls=20000]
- *        the SDK's swap (no preload)
- *   node --require ./config/workflow-thread.cjs bench/swap-globals.cjs …
- *        with the preload: the one-read swap (TEMPORAL_DEBUG=1, as the preload applies in the
- *        thread where workflows run; this script runs them in its main thread)
+ *   TEMPORAL_DEBUG=1 node --require ./config/workflow-thread.cjs bench/swap-globals.cjs [bundle] [workflows=50] [calls=20000]
+ *        the one-read swap (config/workflow-thread.cjs). TEMPORAL_DEBUG=1: the preload applies
+ *        where the SDK runs workflows, and this script runs them in its main thread, as the
+ *        SDK's debug mode does
+ *   TEMPORAL_DEBUG=1 WORKER_GLOBALS_SWAP=sdk node --require ./config/workflow-thread.cjs bench/swap-globals.cjs …
+ *        the SDK's own swap, everything else the same
+ *   node bench/swap-globals.cjs …
+ *        no preload: the SDK's swap, and its deadlock watchdog around every call
  *
  * Without a bundle path it bundles the workflows (scripts/workflow-bundle.ts, through tsx).
  */
