@@ -5,10 +5,13 @@
  * incidents' histories, stops it, and replays them `rounds` times over with the SDK's replayer,
  * the real bundle and the stack's payload keys; prints the wall and CPU time per replay.
  *
- *   npx tsx bench/replay-cost.ts <stack folder> [count=50] [rounds=10]
+ *   TEMPORAL_DEBUG=1 node --require ./config/workflow-thread.cjs --import tsx bench/replay-cost.ts <stack folder> [count=50] [rounds=10]
  *
- * With `--cpu-prof --cpu-prof-dir=<folder>` in NODE_OPTIONS the replay is profiled (one file per
- * thread; read with bench/cpu-profile.ts).
+ * The SDK's replayer runs workflows in its main thread (its debug mode); `TEMPORAL_DEBUG=1` makes
+ * the worker's preload apply there, so a replay costs what it costs in the worker (without it the
+ * SDK's stack traces and deadlock watchdog are on: three times the time, bench/RESULTS.md). With
+ * `--cpu-prof --cpu-prof-dir=<folder>` on that command line (Node refuses it in NODE_OPTIONS)
+ * the replay is profiled; read the file with bench/cpu-profile.ts.
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
