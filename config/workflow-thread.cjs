@@ -170,13 +170,18 @@ const ONE_READ_CALL_INTO_SCOPE = `{
     });
   }`;
 
-const sameScript = (a, b) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+const normalized = (code) => code.replace(/\s+/g, ' ').trim();
+const SDK_CALL_INTO_SCOPE_NORMALIZED = normalized(SDK_CALL_INTO_SCOPE);
+// The SDK's other calls of vm.runInContext (and, without reuseV8Context, one per call into a
+// workflow) pass through after a substring test, not a normalization.
+const isSdkCallIntoScope = (code) =>
+  typeof code === 'string' && code.includes('const __TEMPORAL_CALL_INTO_SCOPE') && normalized(code) === SDK_CALL_INTO_SCOPE_NORMALIZED;
 
 if (runsWorkflows && process.env.WORKER_GLOBALS_SWAP !== 'sdk') {
   const vm = require('node:vm');
   const runInContext = vm.runInContext;
   vm.runInContext = function runInContextWithOneReadSwap(code, context, options) {
-    if (typeof code === 'string' && sameScript(code, SDK_CALL_INTO_SCOPE)) {
+    if (isSdkCallIntoScope(code)) {
       return runInContext.call(this, ONE_READ_CALL_INTO_SCOPE, context, options);
     }
     return runInContext.call(this, code, context, options);
