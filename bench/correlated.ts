@@ -9,7 +9,7 @@
 import type { BenchConfig } from './config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { connectEngine, incidentState, pool, settledCount } from './engine-checks';
+import { connectEngine, INCIDENT_EXECUTIONS, incidentState, pool, settledCount } from './engine-checks';
 import { runBurst } from './http-load';
 import { UsageSampler, type UsageReport } from './proc';
 import { startStack, type Stack } from './stack';
@@ -142,7 +142,7 @@ async function measureCorrelated(stack: Stack, config: BenchConfig, say: (line: 
       count((await res.json()) as { decision: string; incidentId?: string; groupIncidentId?: string });
       readBack += 1;
     });
-    const incidentWorkflows = await settledCount(engine.client, `WorkflowType = 'incidentWorkflow'`, expected.incidents);
+    const incidentWorkflows = await settledCount(engine.client, INCIDENT_EXECUTIONS, expected.incidents);
     const groupCustomerLinks: number[] = [];
     for (const id of groupIds) {
       const state = await incidentState(stack.baseUrl, id, stack.auth.manager).catch(() => undefined);

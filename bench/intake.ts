@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { incidentIdFor } from '../api/app';
 import type { BenchConfig } from './config';
-import { connectEngine, executionsById, historyProfile, settledCount, type HistoryProfile } from './engine-checks';
+import { connectEngine, executionsById, historyProfile, INCIDENT_EXECUTIONS, settledCount, type HistoryProfile } from './engine-checks';
 import { runBurst } from './http-load';
 import { FirstPages, OutboxTail } from './outbox';
 import { UsageSampler, type UsageReport } from './proc';
@@ -132,8 +132,8 @@ async function measureIntake(stack: Stack, config: BenchConfig, say: (line: stri
   let executions: Map<string, number>;
   let profile: IntakeResult['profile'];
   try {
-    workflowCount = await settledCount(engine.client, `WorkflowType = 'incidentWorkflow'`, acceptedIds.size);
-    executions = await executionsById(engine.client, `WorkflowType = 'incidentWorkflow'`);
+    workflowCount = await settledCount(engine.client, INCIDENT_EXECUTIONS, acceptedIds.size);
+    executions = await executionsById(engine.client, INCIDENT_EXECUTIONS);
     const sample = [...acceptedIds].slice(0, 20);
     profile = {
       incident: await historyProfile(engine.client, sample),

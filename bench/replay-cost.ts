@@ -5,7 +5,11 @@
  * incidents' histories, stops it, and replays them `rounds` times over with the SDK's replayer,
  * the real bundle and the stack's payload keys; prints the wall and CPU time per replay.
  *
- *   TEMPORAL_DEBUG=1 node --require ./config/workflow-thread.cjs --import tsx bench/replay-cost.ts <stack folder> [count=50] [rounds=10]
+ *   TEMPORAL_DEBUG=1 node --require ./config/workflow-thread.cjs --import tsx bench/replay-cost.ts <stack folder> [count=50] [rounds=10] [tasks]
+ *
+ * With `tasks`, each history is cut after its `tasks`-th WorkflowTaskStarted: what a worker
+ * replays when the incident's next task after that many comes to a cache that no longer holds
+ * it (histories with fewer tasks are left out).
  *
  * The SDK's replayer runs workflows in its main thread (its debug mode); `TEMPORAL_DEBUG=1` makes
  * the worker's preload apply there, so a replay costs what it costs in the worker (without it the
@@ -45,14 +49,27 @@ async function fetchHistories(stack: string, count: number) {
   }
 }
 
+type Fetched = Awaited<ReturnType<typeof fetchHistories>>[number];
+
+/** The history as it stood when its `tasks`-th workflow task started; none when it has fewer. */
+function cutAfterTasks(entry: Fetched, tasks: number): Fetched[] {
+  const events = entry.history.events ?? [];
+  let started = 0;
+  const end = events.findIndex((event) => event.workflowTaskStartedEventAttributes && ++started === tasks);
+  if (end < 0) return [];
+  return [{ ...entry, history: { ...entry.history, events: events.slice(0, end + 1) } }];
+}
+
 async function main(): Promise<void> {
-  const [stack, countArg, roundsArg] = process.argv.slice(2);
+  const [stack, countArg, roundsArg, tasksArg] = process.argv.slice(2);
   if (!stack) throw new Error('usage: npx tsx bench/replay-cost.ts <stack folder> [count] [rounds]');
   const count = Number(countArg ?? 50);
   const rounds = Number(roundsArg ?? 10);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const dataConverter = dataConverterFor(readPayloadCodec({ PAYLOAD_KEYS: readFileSync(join(stack, 'payload-keys'), 'utf8').trim() }));
-  const histories = await fetchHistories(stack, count);
+  const tasks = tasksArg === undefined ? undefined : Number(tasksArg);
+  const fetched = await fetchHistories(stack, count);
+  const histories = tasks === undefined ? fetched : fetched.flatMap((entry) => cutAfterTasks(entry, tasks));
   const events = histories.reduce((sum, { history }) => sum + (history.events?.length ?? 0), 0);
   const codePath = await prepareWorkflowBundle();
   const all = Array.from({ length: rounds }, () => histories).flat();
