@@ -26,8 +26,6 @@ const schema = z.object({
   /** Scenario 3: the contact deadline (R-T-CONTACT) of every incident, and its warning lead. */
   BENCH_CONTACT_MINUTES: z.coerce.number().positive().default(5),
   BENCH_WARNING_MINUTES: z.coerce.number().positive().default(1),
-  /** Scenario 3: the policy's `compactAfterEvents` (issue 7: a run continues as new past this many events at its next quiet moment); the policy's default when unset. */
-  BENCH_COMPACT_AFTER_EVENTS: z.coerce.number().int().min(20).optional(),
   /** Scenario 3: the reports are paced evenly over this many seconds, so the deadlines are spread over as long. */
   BENCH_DEADLINE_SPREAD_SECONDS: z.coerce.number().min(0).default(180),
   /** Scenario 3: how many incidents' timelines to read back through the state query. */
@@ -98,7 +96,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
 }
 
 export function isDefaultRun(env: NodeJS.ProcessEnv = process.env): boolean {
-  return ['BENCH_N', 'BENCH_CEILING_N', 'BENCH_CONCURRENCY', 'BENCH_DEADLINE_N', 'BENCH_SIGNAL_N', 'BENCH_SCENARIOS', 'BENCH_CONTACT_MINUTES', 'BENCH_WARNING_MINUTES', 'BENCH_COMPACT_AFTER_EVENTS', 'BENCH_DEADLINE_SPREAD_SECONDS', 'BENCH_KEEPALIVE', 'BENCH_TEMPORAL'].every(
+  return ['BENCH_N', 'BENCH_CEILING_N', 'BENCH_CONCURRENCY', 'BENCH_DEADLINE_N', 'BENCH_SIGNAL_N', 'BENCH_SCENARIOS', 'BENCH_CONTACT_MINUTES', 'BENCH_WARNING_MINUTES', 'BENCH_DEADLINE_SPREAD_SECONDS', 'BENCH_KEEPALIVE', 'BENCH_TEMPORAL'].every(
     (name) => !env[name],
   );
 }

@@ -51,7 +51,6 @@ export async function runDeadline(config: BenchConfig, say: (line: string) => vo
   const policy = {
     deadlines: { contactMinutes: config.BENCH_CONTACT_MINUTES },
     warningLeadMinutes: { contact: config.BENCH_WARNING_MINUTES },
-    ...(config.BENCH_COMPACT_AFTER_EVENTS !== undefined ? { compactAfterEvents: config.BENCH_COMPACT_AFTER_EVENTS } : {}),
   };
   const stack = await startStack({ label: 'deadline', keep: config.BENCH_KEEP, env: config.tuning, temporal: config.BENCH_TEMPORAL, policy });
   try {

@@ -34,11 +34,6 @@ export interface ResponsePlan {
   escalation: Record<Severity, Line[][]>;
   /** Continue-as-new threshold on a run's history length. */
   continueAsNewAfterEvents: number;
-  /**
-   * Issue 7: past this many events a run continues as new at its next quiet moment, carrying its
-   * paging runs over. Absent in plans made before it: their incidents replay as they ran.
-   */
-  compactAfterEvents?: number;
   /** The escalation policies (paging steps per tier) in force when the incident was raised. */
   paging: PagingPolicy;
 }
@@ -85,7 +80,6 @@ export function planResponse(
     progressWarningMs: policy.warningLeadMinutes.progress * MINUTE,
     escalation: policy.escalation,
     continueAsNewAfterEvents: policy.continueAsNewAfterEvents,
-    compactAfterEvents: policy.compactAfterEvents,
     paging: policy.paging,
   };
   plan.deadlines.push(progressDeadline(1, reportedAt, plan));

@@ -138,12 +138,6 @@ export const policySchema = z
       .prefault({}),
     /** Continue-as-new once a run's history passes this many events (Temporal's own hint also counts). */
     continueAsNewAfterEvents: z.number().int().min(100).default(5000),
-    /**
-     * Issue 7: a run whose history passed this many events continues as new at its next quiet
-     * moment, its paging runs carried over, so an incident evicted from the worker's cache replays
-     * a short history (workflows/incident.ts, `quietToCompact`).
-     */
-    compactAfterEvents: z.number().int().min(20).default(40),
     /** Severity at or above which management is informed at once (R-SEV-MAJOR, R-LINE-MGMT). */
     managementInformedFrom: z.enum(SEVERITIES).default('major'),
   })

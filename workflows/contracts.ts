@@ -134,18 +134,7 @@ export interface IncidentInput {
   id: string;
   report: IncidentReport;
   reportedAt: string;
-  carried?: {
-    state: IncidentState;
-    plan: ResponsePlan;
-    nextSeq: number;
-    /**
-     * Set when the run continued as new at a quiet moment to keep its history short (issue 7,
-     * `ResponsePlan.compactAfterEvents`): the paging runs that were playing inside it, each with
-     * where it stood, and what the archive held. Such a run was recorded with the sends in the
-     * task, so the new run records no patch marker for them.
-     */
-    compact?: { paging: PagingInput[]; archive: { seq: number; startedAt: number; standing: string } };
-  };
+  carried?: { state: IncidentState; plan: ResponsePlan; nextSeq: number };
   /**
    * Drill participants (R-REV-4): roster person ids. When set, every page and notification of
    * the incident goes to them only — never to the real on-call — whatever the step's targets.
@@ -268,25 +257,6 @@ export interface PagingInput {
    * The run does not resolve, send or report those again; it sends what is left of the step.
    */
   first?: { people: PagedPerson[]; sent: string[] };
-  /**
-   * Where the run stood when its incident continued as new (issue 7, `compactAfterEvents`): the
-   * run goes on from that step, without opening or reporting it again.
-   */
-  resume?: PagingPosition;
-}
-
-/** Where a paging run inside an incident stands: carried over when the incident continues as new. */
-export interface PagingPosition {
-  round: number;
-  step: number;
-  /** When the step opened (workflow time, epoch ms): its follow-up rules and its end count from here. */
-  startedAt: number;
-  /** The people the step resolved to when it opened. */
-  people: PagedPerson[];
-  /** Send keys that went out in this step: not sent again. */
-  sent: string[];
-  /** Send keys whose channel failed in this step (on the timeline already): not tried again. */
-  failed: string[];
 }
 
 /** What the incident's own first pages of a run did (`sendFirstPages`). */

@@ -22,7 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { workflowNow } from './clock';
-import { carriable, pagingWorkflow, playPaging, positionOf, STEP_PATCH, type PagingControl } from './paging';
+import { pagingWorkflow, playPaging, STEP_PATCH, type PagingControl } from './paging';
 import { inTask, sendsInTask, SENDS_IN_TASK_PATCH } from './sends';
 import type { Activities } from '../activities';
 import { COMPLAINT_DEADLINES, progressDeadline, type Deadline, type ResponsePlan } from '../domain/deadlines';
@@ -252,8 +252,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // marker for a new run: SENDS_IN_TASK_PATCH's (workflows/sends.ts) stands for
   // ARCHIVE_WITH_STEP_PATCH, whose own stands for ARCHIVE_GROWTH_HOURLY_PATCH, whose own stands
   // for LEAN_TASKS_PATCH.
-  // A run continued as new to stay short (carried.compact) was recorded with it: no marker again.
-  const sendsInTheTask = carried?.compact !== undefined || patched(SENDS_IN_TASK_PATCH);
+  const sendsInTheTask = patched(SENDS_IN_TASK_PATCH);
   /** The history's length in the workflow task that triaged the report (deterministic on replay). */
   let triagedInTask: number | undefined;
   const send = sendsInTheTask ? sendsInTask(() => workflowInfo().historyLength === triagedInTask) : undefined;
@@ -697,8 +696,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   /** Paging runs played inside the incident (INLINE_PAGING_PATCH), by run id, while they play. */
   const inlineRuns = new Map<string, PagingControl>();
-  /** What each of them was started with: carried over, with where it stands, by a compacting continue-as-new. */
-  const inlineInputs = new Map<string, PagingInput>();
   /** A step of a run inside the incident is being opened by its activity. */
   const stepsOpening = () => [...inlineRuns.values()].some((control) => (control.opening ?? 0) > 0);
   /** Acknowledgements waiting for the steps being opened (ACK_AFTER_OPENING_PATCH). */
@@ -722,7 +719,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       ...(send ? { send } : {}),
     };
     inlineRuns.set(runId, control);
-    inlineInputs.set(runId, input);
     void playPaging(input, control, onPagingEvent)
       .then(
         () => undefined,
@@ -734,7 +730,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       )
       .finally(() => {
         inlineRuns.delete(runId);
-        inlineInputs.delete(runId);
         // A run that ended however it ended holds back no acknowledgement.
         onOpened();
         changed = true;
@@ -964,58 +959,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     return info.continueAsNewSuggested || info.historyLength > (plan?.continueAsNewAfterEvents ?? Infinity);
   }
 
-  /**
-   * Issue 7: a run whose history passed the plan's `compactAfterEvents` continues as new at its
-   * first quiet moment, its paging runs carried over where they stand. At 10,000 open incidents
-   * most workflow tasks find their incident evicted from the worker's cache and replay its whole
-   * history first; a short history is a short replay. Quiet: nothing in flight (no send, no
-   * archive write, no handler, no step being opened), every paging run inside the incident
-   * waiting for its step's time, and no archive write due now. Plans made before this field
-   * carry none, so their incidents replay as they ran.
-   */
-  function quietToCompact(): boolean {
-    const after = plan?.compactAfterEvents;
-    if (after === undefined || state.status === 'resolved' || workflowInfo().historyLength <= after) return false;
-    if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0) return false;
-    if (notifying.size > 0 || starting.size > 0 || archiving !== undefined || archiveBehind() || !allHandlersFinished()) return false;
-    const now = workflowNow().getTime();
-    for (const control of inlineRuns.values()) if (!carriable(control, now)) return false;
-    return true;
-  }
-
-  /** Continues as new now, carrying the state, the paging runs where they stand, and what the archive holds. */
-  function compact(): Promise<never> {
-    log.info('continuing as new to stay short', { incident: state.id, historyLength: workflowInfo().historyLength });
-    state.runs += 1;
-    const paging: PagingInput[] = [];
-    for (const [runId, control] of inlineRuns) {
-      const { first: _first, ...input } = inlineInputs.get(runId)!;
-      paging.push({ ...input, resume: positionOf(control)! });
-    }
-    return continueAsNew<typeof incidentWorkflow>({
-      id: state.id,
-      report: state.report,
-      reportedAt: state.reportedAt,
-      carried: {
-        state,
-        plan: plan!,
-        nextSeq,
-        compact: { paging, archive: { seq: archivedSeq, startedAt: archiveStartedAt, standing: archivedStanding } },
-      },
-    });
-  }
-
   // ---- the archive (R-REV-5) ------------------------------------------------------------------
 
   /** The last timeline seq the archive holds, and the write in flight (at most one). */
-  let archivedSeq = carried?.compact?.archive.seq ?? 0;
+  let archivedSeq = 0;
   let archiving: Promise<void> | undefined;
   const lastSeq = () => nextSeq - 1;
   /** Known at the first write: whether this run writes by activity (ARCHIVE_ACTIVITY_PATCH), and so is paced. */
   let archiveByActivity: boolean | undefined;
   /** When the last write started (workflow time), and what it held of the incident's standing. */
-  let archiveStartedAt = carried?.compact?.archive.startedAt ?? -Infinity;
-  let archivedStanding = carried?.compact?.archive.standing ?? '';
+  let archiveStartedAt = -Infinity;
+  let archivedStanding = '';
   /** Status, class and every deadline's state: what lists and the dashboard sort and filter on. */
   const standing = () =>
     [state.status, state.category, state.severity, state.escalationLevel, ...state.deadlines.map((d) => `${d.id}:${d.state}`)].join('|');
@@ -1176,31 +1130,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     const tier = plan.paging[state.severity];
     page('triage', 'page', tier.steps, tier.repeat);
   }
-  // The paging runs the last run carried over go on where they stood (their ids are in state.pagingRuns).
-  for (const input of carried?.compact?.paging ?? []) playInline(input);
 
   while (state.status !== 'resolved') {
     archive();
     await flushNotifications();
     fireDue(workflowNow());
     if (outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0) continue;
-    if (quietToCompact()) return compact();
-    // A run inside the incident ends before the incident continues as new, unless the plan lets it be carried over (above).
+    // A run inside the incident ends before the incident continues as new (it cannot be carried over).
     if (shouldContinueAsNew() && inlineRuns.size === 0) break;
     armSettleTimer();
     const times = wakeTimes();
     const wake = nextWakeUp(times);
     changed = false;
-    // quietToCompact() wakes the loop too: the paging runs settle into their waits after it turned.
     const work = () =>
-      changed ||
-      state.status === 'resolved' ||
-      outbox.length > 0 ||
-      pagingToStart.length > 0 ||
-      pagingSignals.length > 0 ||
-      customerUpdates.length > 0 ||
-      archiveBehind() ||
-      quietToCompact();
+      changed || state.status === 'resolved' || outbox.length > 0 || pagingToStart.length > 0 || pagingSignals.length > 0 || customerUpdates.length > 0 || archiveBehind();
     if (lean) {
       armWakeTimer(times, wake);
       await condition(work);

@@ -23,7 +23,6 @@ import {
   type PagedPerson,
   type PagingEvent,
   type PagingInput,
-  type PagingPosition,
 } from './contracts';
 import { workflowNow, workflowNowMs } from './clock';
 import { inTask, type SendInTask } from './sends';
@@ -88,40 +87,6 @@ export interface PagingControl {
   takeArchive?: () => { state: IncidentState; written: (ok: boolean) => void } | undefined;
   /** The incident's sends in its workflow task (issue 7, patch `sends-in-the-task`, workflows/sends.ts); ordinary activities without it. */
   send?: SendInTask;
-  /**
-   * Where the run stands (issue 7, `compactAfterEvents`): set once a step's people are known,
-   * kept current as its pages go out or fail. With `waiting` (the run waits for its step's time)
-   * and no send in flight, the incident can continue as new and carry the run over.
-   */
-  position?: LivePosition;
-  waiting?: boolean;
-  sending?: number;
-}
-
-interface LivePosition extends Omit<PagingPosition, 'sent' | 'failed'> {
-  sent: Set<string>;
-  failed: Set<string>;
-  /** When the step's time is up, and when each person's next rule falls due (while they wait for it). */
-  endsAt: number;
-  waits: Map<PagedPerson, number>;
-}
-
-/**
- * The run waits for its step's time with nothing in flight and nothing due at `now` (a rule or
- * the step's end that fell due in this task is played first): it can be carried into a new run
- * as it stands.
- */
-export function carriable(control: PagingControl, now: number): boolean {
-  const at = control.position;
-  if (!at || control.waiting !== true || control.sending || control.opening || at.endsAt <= now) return false;
-  for (const due of at.waits.values()) if (due <= now) return false;
-  return true;
-}
-
-/** Where the run stands, as a new run of its incident takes it (`PagingInput.resume`). */
-export function positionOf(control: PagingControl): PagingPosition | undefined {
-  const at = control.position;
-  return at && { round: at.round, step: at.step, startedAt: at.startedAt, people: at.people, sent: [...at.sent], failed: [...at.failed] };
 }
 
 /** A paging run of its own: started by incidents recorded before patch `paging-in-the-incident`. */
@@ -168,8 +133,7 @@ export async function playPaging(
   async function pagePerson(
     person: PagedPerson,
     stepKey: string,
-    atStart: { sent: ReadonlySet<string>; invalid: ReadonlyMap<string, string>; failed: ReadonlySet<string> },
-    mark: LivePosition,
+    atStart: { sent: ReadonlySet<string>; invalid: ReadonlyMap<string, string> },
     stepOver: () => boolean,
     stepStart: number,
     stepEndedAt: () => number | undefined,
@@ -185,11 +149,7 @@ export async function playPaging(
         if (input.acknowledged) break;
         const dueAt = stepStart + rule.afterMinutes * MINUTE;
         const wait = dueAt - workflowNowMs();
-        if (wait > 0) {
-          mark.waits.set(person, dueAt);
-          await condition(() => control.stopped || stepOver(), wait);
-          mark.waits.delete(person);
-        }
+        if (wait > 0) await condition(() => control.stopped || stepOver(), wait);
         // A rule that fell due while the step was on is sent even when an earlier channel's
         // retries outlasted the step; only one due after the step ended is dropped.
         const endedAt = stepEndedAt();
@@ -202,32 +162,16 @@ export async function playPaging(
         reached = true;
         continue;
       }
-      // Failed before the incident continued as new (on the timeline already): as it was then.
-      if (atStart.failed.has(key)) {
-        failedChannels.add(rule.channel);
-        if (!reached) hurry = true;
-        continue;
-      }
       // Refused for good when the step opened: not tried again, the next channel goes now.
       const invalid = atStart.invalid.get(key);
       if (invalid !== undefined) {
         failedChannels.add(rule.channel);
-        mark.failed.add(key);
         await report({ type: 'page-failed', runKey: input.runKey, personId: person.id, channel: rule.channel, error: invalid, permanent: true });
         if (!reached) hurry = true;
         continue;
       }
-      // In flight until the outcome is in `mark`: a run is carried over only with none in flight.
-      control.sending = (control.sending ?? 0) + 1;
-      let inFlight = true;
-      const landed = () => {
-        if (inFlight) control.sending = (control.sending ?? 1) - 1;
-        inFlight = false;
-      };
       try {
         const result = await deliver({ key, personId: person.id, channel: rule.channel, content: input.content });
-        mark.sent.add(key);
-        landed();
         reached = true;
         await report({
           type: 'paged',
@@ -243,8 +187,6 @@ export async function playPaging(
         const cause = err instanceof ActivityFailure ? err.cause : err;
         const permanent = cause instanceof ApplicationFailure && cause.type === INVALID_CONTACT;
         failedChannels.add(rule.channel);
-        mark.failed.add(key);
-        landed();
         await report({
           type: 'page-failed',
           runKey: input.runKey,
@@ -262,20 +204,15 @@ export async function playPaging(
 
   const rounds = input.acknowledged ? 1 : input.repeat + 1;
   const steps = input.acknowledged ? input.steps.slice(0, 1) : input.steps;
-  /** Where a run carried over from the incident's last run goes on (once, at its first step). */
-  let resume = input.resume;
-  for (let round = resume?.round ?? 0; round < rounds && !control.stopped; round++) {
+  for (let round = 0; round < rounds && !control.stopped; round++) {
     for (const [index, step] of steps.entries()) {
-      if (resume && index < resume.step) continue;
-      const resumed = resume;
-      resume = undefined;
       if (control.stopped) break;
       control.escalateNow = false;
       // The first step may have been played by the incident already: same people, not reported twice.
-      const playedFirst = round === 0 && index === 0 && !resumed ? input.first : undefined;
+      const playedFirst = round === 0 && index === 0 ? input.first : undefined;
       const stepKey = `${input.runKey}:r${round}:s${index}`;
       const at = workflowNow().toISOString();
-      const byActivity = !resumed && !playedFirst && (control.patched ?? patched)(STEP_PATCH);
+      const byActivity = !playedFirst && (control.patched ?? patched)(STEP_PATCH);
       if (byActivity) control.opening = (control.opening ?? 0) + 1;
       const carried = byActivity ? control.takeArchive?.() : undefined;
       const opened = byActivity
@@ -302,37 +239,21 @@ export async function playPaging(
         control.onOpened?.();
       };
       if (!opened) openedNow();
-      const people =
-        resumed?.people ?? playedFirst?.people ?? opened?.people ?? (await resolvePagingTargets({ targets: step.targets, lines: input.lines, at }));
+      const people = playedFirst?.people ?? opened?.people ?? (await resolvePagingTargets({ targets: step.targets, lines: input.lines, at }));
       const atStart = {
-        sent: new Set(resumed?.sent ?? playedFirst?.sent ?? opened?.paged.map((page) => page.key) ?? []),
+        sent: new Set(playedFirst?.sent ?? opened?.paged.map((page) => page.key) ?? []),
         invalid: new Map((opened?.invalid ?? []).map(({ key, error }) => [key, error])),
-        failed: new Set(resumed?.failed ?? []),
       };
-      if (!playedFirst && !resumed) await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
+      if (!playedFirst) await report({ type: 'step', runKey: input.runKey, round, step: index, people: people.map((p) => p.id) });
       for (const { key: _key, ...paged } of opened?.paged ?? []) await report(paged);
       if (opened) openedNow();
       let over = false;
       let overAt: number | undefined = undefined;
       let settled = 0;
       let reachedAny = false;
-      const stepStart = resumed?.startedAt ?? workflowNowMs();
-      const waitMs = step.escalateAfterMinutes * MINUTE;
-      // A step carried over waits what is left of its time, and ends when its time ended.
-      const endsAt = stepStart + waitMs;
-      const mark: LivePosition = {
-        round,
-        step: index,
-        startedAt: stepStart,
-        people,
-        sent: new Set(atStart.sent),
-        failed: new Set(atStart.failed),
-        endsAt,
-        waits: new Map(),
-      };
-      control.position = mark;
+      const stepStart = workflowNowMs();
       const pages = people.map((person) =>
-        pagePerson(person, stepKey, atStart, mark, () => over, stepStart, () => overAt).then((reached) => {
+        pagePerson(person, stepKey, atStart, () => over, stepStart, () => overAt).then((reached) => {
           settled += 1;
           reachedAny ||= reached;
         }),
@@ -340,15 +261,11 @@ export async function playPaging(
       // Wait for an acknowledgement, the step's time, "escalate now", or — when nobody at all
       // could be reached — move on at once (and tell management, R-LINE-MGMT).
       const unreachable = () => settled === people.length && !reachedAny;
-      const left = resumed ? endsAt - workflowNowMs() : waitMs;
-      if (left > 0) {
-        control.waiting = true;
-        await condition(() => control.stopped || control.escalateNow || unreachable(), left);
-        control.waiting = false;
-      }
+      const waitMs = step.escalateAfterMinutes * MINUTE;
+      if (waitMs > 0) await condition(() => control.stopped || control.escalateNow || unreachable(), waitMs);
       if (unreachable()) await report({ type: 'unreachable', runKey: input.runKey, round, step: index });
       over = true;
-      overAt = resumed ? Math.min(workflowNowMs(), endsAt) : workflowNowMs();
+      overAt = workflowNowMs();
       await Promise.all(pages);
       if (input.acknowledged) break;
     }

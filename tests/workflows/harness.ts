@@ -16,7 +16,7 @@ import { readCalendarData } from '../../config/calendar';
 import { createCalendar, type CalendarData, type WorkingCalendar } from '../../domain/calendar';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../domain/policy';
 import type { IncidentReport } from '../../domain/types';
-import { planResponse, type ResponsePlan } from '../../domain/deadlines';
+import { planResponse } from '../../domain/deadlines';
 import { triage } from '../../domain/triage';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { stateQuery, triageUpdate, type IncidentState, type NotificationRequest, type TriageResponse } from '../../workflows/contracts';
@@ -69,11 +69,8 @@ export interface Harness {
   archive: ArchiveStore;
   now(): Promise<Date>;
   /** Starts an incident reported now (server clock) and waits for its triage; a drill's `participants` (R-REV-4) if given. */
-  /** `edge`: started as the API starts it since issue 7, with its triage and plan in the input; `plan` changes that plan first (implies `edge`). */
-  start(
-    r?: IncidentReport,
-    options?: { participants?: string[]; edge?: boolean; plan?: (plan: ResponsePlan) => ResponsePlan },
-  ): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
+  /** `edge`: started as the API starts it since issue 7, with its triage and plan in the input. */
+  start(r?: IncidentReport, options?: { participants?: string[]; edge?: boolean }): Promise<{ handle: WorkflowHandle<typeof incidentWorkflow>; triage: TriageResponse }>;
   state(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentState>;
 }
 
@@ -146,7 +143,7 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
             report: r,
             reportedAt,
             ...(options.participants ? { participants: options.participants } : {}),
-            ...(options.edge || options.plan ? { triaged: edgeTriage(r, reportedAt, policy, calendar, options.plan) } : {}),
+            ...(options.edge ? { triaged: edgeTriage(r, reportedAt, policy, calendar) } : {}),
           },
         ],
       });
@@ -204,9 +201,9 @@ export async function withHarness<T>(body: (h: Harness) => Promise<T>, options: 
 }
 
 /** The triage and plan the API computes at the edge (api/app.ts `startTriagedIncident`). */
-function edgeTriage(r: IncidentReport, reportedAt: string, policy: Policy, calendar: WorkingCalendar, change = (plan: ResponsePlan) => plan) {
+function edgeTriage(r: IncidentReport, reportedAt: string, policy: Policy, calendar: WorkingCalendar) {
   const result = triage(r, policy.triage);
-  return { triage: result, plan: change(planResponse(new Date(reportedAt), result.category, policy, calendar)) };
+  return { triage: result, plan: planResponse(new Date(reportedAt), result.category, policy, calendar) };
 }
 
 export const system = { name: 'lead-wang', role: 'oncall' as const };

@@ -182,26 +182,6 @@ async function main(): Promise<void> {
     save('sends-in-the-task.pb', await growthWalk(h));
     save('sends-in-the-task-complaint.pb', await complaintWalk(h));
     save('sends-in-the-task-paging.pb', await pagingWalk(h));
-
-    // Issue 7 (compactAfterEvents): an incident that continues as new while it pages. Its first
-    // run (continued with the triage run carried over) and its second (started from one, and
-    // continued again), then its last: the carried run's steps and follow-ups, the contact
-    // warning and breach with its pages, an acknowledgement and the resolution.
-    const compacting = await h.start(report(), { plan: (plan) => ({ ...plan, compactAfterEvents: 20 }) });
-    const firstRun = (await compacting.handle.describe()).runId;
-    await h.env.sleep(32 * MINUTE);
-    await waitFor(() => h.state(compacting.handle), (s) => s.runs >= 3 && s.timeline.some((e) => e.type === 'paged' && e.data?.runKey === 'breach-contact'));
-    await compacting.handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: system }] });
-    await compacting.handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid' }] });
-    await compacting.handle.result();
-    const runAfter = async (runId: string) => {
-      const events = (await h.env.client.workflow.getHandle(compacting.handle.workflowId, runId).fetchHistory()).events ?? [];
-      return events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-    };
-    const secondRun = (await runAfter(firstRun))!;
-    save('compact-first-run.pb', await h.env.client.workflow.getHandle(compacting.handle.workflowId, firstRun).fetchHistory());
-    save('compact-second-run.pb', await h.env.client.workflow.getHandle(compacting.handle.workflowId, secondRun).fetchHistory());
-    save('compact-last-run.pb', await compacting.handle.fetchHistory());
   });
   await withHarness(
     async (h) => {
