@@ -424,7 +424,7 @@ export function createApp(deps: AppDependencies): express.Express {
     if (archived) return archived.listIncidents(req, res);
     const query = parse(listQuerySchema, req.query, 'query');
     // Only enum values, validated timestamps and key ids reach the visibility query: nothing to inject.
-    // One row per incident: the runs it continued from (issue 7 continues runs as new while they page) are left out.
+    // One row per incident: the runs a long-lived incident continued from (past its plan's continueAsNewAfterEvents) are left out.
     const clauses = [`WorkflowType = 'incidentWorkflow'`, `ExecutionStatus != 'ContinuedAsNew'`];
     const own = incidentReportedByClause(principalOf(req));
     if (own) clauses.push(own);

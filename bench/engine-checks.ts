@@ -9,9 +9,9 @@ import { temporal } from '@temporalio/proto';
 import type { IncidentState } from '../workflows/contracts';
 
 /**
- * Every incident's execution, once: the runs an incident continued from are left out (issue 7:
- * an incident continues as new while it pages, `compactAfterEvents`), so a second execution of
- * one id is a duplicate.
+ * Every incident's execution, once: the runs an incident continued from are left out (a
+ * long-lived incident continues as new past its plan's `continueAsNewAfterEvents`), so a second
+ * execution of one id is a duplicate.
  */
 export const INCIDENT_EXECUTIONS = `WorkflowType = 'incidentWorkflow' AND ExecutionStatus != 'ContinuedAsNew'`;
 

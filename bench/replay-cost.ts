@@ -62,7 +62,7 @@ function cutAfterTasks(entry: Fetched, tasks: number): Fetched[] {
 
 async function main(): Promise<void> {
   const [stack, countArg, roundsArg, tasksArg] = process.argv.slice(2);
-  if (!stack) throw new Error('usage: npx tsx bench/replay-cost.ts <stack folder> [count] [rounds]');
+  if (!stack) throw new Error('usage: npx tsx bench/replay-cost.ts <stack folder> [count] [rounds] [tasks]');
   const count = Number(countArg ?? 50);
   const rounds = Number(roundsArg ?? 10);
   Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -110,7 +110,7 @@ test(`the API restarted twice during a burst of ${REPORTS} idempotent reports: e
   expect(keys.map((k) => ids.get(k))).toEqual(keys.map((k) => incidentIdFor(k)));
   expect(new Set(ids.values()).size).toBe(REPORTS);
   // Visibility: every incident workflow execution of this server, open or closed, each run counted
-  // but the runs an incident continued from (it continues as new while it pages, issue 7).
+  // but the runs an incident continued from (past its plan's continueAsNewAfterEvents).
   const executions = await waitFor(
     async () => {
       const all: string[] = [];
