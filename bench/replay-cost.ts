@@ -49,6 +49,13 @@ async function fetchHistories(stack: string, count: number) {
   }
 }
 
+/** A positive whole number from the command line, or an error naming the argument. */
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 type Fetched = Awaited<ReturnType<typeof fetchHistories>>[number];
 
 /** The history as it stood when its `tasks`-th workflow task started; none when it has fewer. */
@@ -63,11 +70,11 @@ function cutAfterTasks(entry: Fetched, tasks: number): Fetched[] {
 async function main(): Promise<void> {
   const [stack, countArg, roundsArg, tasksArg] = process.argv.slice(2);
   if (!stack) throw new Error('usage: npx tsx bench/replay-cost.ts <stack folder> [count] [rounds] [tasks]');
-  const count = Number(countArg ?? 50);
-  const rounds = Number(roundsArg ?? 10);
+  const count = positive('count', countArg ?? '50');
+  const rounds = positive('rounds', roundsArg ?? '10');
+  const tasks = tasksArg === undefined ? undefined : positive('tasks', tasksArg);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const dataConverter = dataConverterFor(readPayloadCodec({ PAYLOAD_KEYS: readFileSync(join(stack, 'payload-keys'), 'utf8').trim() }));
-  const tasks = tasksArg === undefined ? undefined : Number(tasksArg);
   const fetched = await fetchHistories(stack, count);
   const histories = tasks === undefined ? fetched : fetched.flatMap((entry) => cutAfterTasks(entry, tasks));
   const events = histories.reduce((sum, { history }) => sum + (history.events?.length ?? 0), 0);

@@ -1,13 +1,12 @@
 // GET /incidents without an archive reads Temporal's visibility, where an incident that continued
 // as new (a long-lived incident past its plan's `continueAsNewAfterEvents`) has one execution per
 // run. The list shows each incident once, as its current run stands.
+import { startTriaged, triagedStart } from '../../api/app';
 import { readCalendarData } from '../../config/calendar';
 import { createCalendar } from '../../domain/calendar';
-import { planResponse } from '../../domain/deadlines';
-import { DEFAULT_POLICY, parsePolicy } from '../../domain/policy';
-import { triage } from '../../domain/triage';
+import { parsePolicy } from '../../domain/policy';
 import type { IncidentReport } from '../../domain/types';
-import { TASK_QUEUE, stateQuery, triageUpdate, type IncidentInput } from '../../workflows/contracts';
+import { TASK_QUEUE, stateQuery, triageUpdate } from '../../workflows/contracts';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 
 let stack: ApiStack;
@@ -31,16 +30,10 @@ test('an incident that continued as new is listed once, as its current run stand
   // A plan that continues as new past 100 events, with a paging step that ends at once (a run
   // inside the incident ends before the incident continues).
   const policy = parsePolicy({ continueAsNewAfterEvents: 100, paging: { general: { steps: [{ targets: [{ lines: true }], escalateAfterMinutes: 0 }], repeat: 0 } } });
-  const reportedAt = new Date().toISOString();
-  const triaged = triage(report, DEFAULT_POLICY.triage);
   const id = `INC-LISTCONT${Date.now().toString(36).toUpperCase().slice(-4)}`;
-  const input: IncidentInput = {
-    id,
-    report,
-    reportedAt,
-    triaged: { triage: triaged, plan: planResponse(new Date(reportedAt), triaged.category, policy, createCalendar(readCalendarData())) },
-  };
-  const handle = await stack.client.workflow.start('incidentWorkflow', { taskQueue: TASK_QUEUE, workflowId: id, args: [input] });
+  // Started as the API starts a report (triaged at the edge), with that plan in its input.
+  expect(await startTriaged(stack.client, TASK_QUEUE, triagedStart(id, report, { policy, calendar: createCalendar(readCalendarData()) }))).not.toBe('existed');
+  const handle = stack.client.workflow.getHandle(id);
   await handle.executeUpdate(triageUpdate);
   for (let i = 1; i <= 40; i++) {
     expect((await stack.call('POST', `/incidents/${id}/notes`, { text: `note ${i}` })).status).toBe(200);
@@ -52,7 +45,7 @@ test('an incident that continued as new is listed once, as its current run stand
     if (runs < 2) await new Promise((r) => setTimeout(r, 200));
   }
   expect(runs).toBeGreaterThanOrEqual(2);
-  expect((await stack.client.workflow.getHandle(id).query(stateQuery)).runs).toBeGreaterThanOrEqual(2);
+  expect((await handle.query(stateQuery)).runs).toBeGreaterThanOrEqual(2);
 
   const listed = (await stack.call('GET', '/incidents?limit=1000')).body.incidents as { id: string; status: string; closedAt: string | null }[];
   const rows = listed.filter((row) => row.id === id);

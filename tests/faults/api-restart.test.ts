@@ -111,10 +111,11 @@ test(`the API restarted twice during a burst of ${REPORTS} idempotent reports: e
   expect(new Set(ids.values()).size).toBe(REPORTS);
   // Visibility: every incident workflow execution of this server, open or closed, each run counted
   // but the runs an incident continued from (past its plan's continueAsNewAfterEvents).
+  const incidentQuery = `WorkflowType = 'incidentWorkflow' AND ExecutionStatus != 'ContinuedAsNew'`;
   const executions = await waitFor(
     async () => {
       const all: string[] = [];
-      for await (const info of s.client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus != 'ContinuedAsNew'` })) all.push(info.workflowId);
+      for await (const info of s.client.workflow.list({ query: incidentQuery })) all.push(info.workflowId);
       return all.length >= REPORTS ? all : undefined;
     },
     'visibility to list every incident',
@@ -123,7 +124,7 @@ test(`the API restarted twice during a burst of ${REPORTS} idempotent reports: e
   );
   await sleep(2000);
   const settled: string[] = [];
-  for await (const info of s.client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus != 'ContinuedAsNew'` })) settled.push(info.workflowId);
+  for await (const info of s.client.workflow.list({ query: incidentQuery })) settled.push(info.workflowId);
   console.log(
     `FAULTS: api-restart — reports ${REPORTS}, API restarts ${restarts.length} (${restarts.join(', ')}), requests sent ${outcomes.sends} ` +
       `(connection errors ${outcomes.connectionErrors}, 5xx ${outcomes.serverErrors}, 429 ${outcomes.throttled}), ` +
