@@ -88,9 +88,12 @@ export const environmentSchema = z.object({
   /**
    * Workflows the worker keeps in memory (Temporal's sticky cache). Past it, the least recently
    * used is evicted and replayed from its history when it next has work: this bounds the
-   * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md).
+   * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md). At least
+   * 1: with 0 (no cache) the SDK core fails the workflow tasks that run an incident's sends as
+   * local activities ("…if the activation was only an eviction. This is an SDK bug."), and those
+   * incidents stop: 30 of 2,000 breach pages never left in the benchmark (bench/RESULTS.md).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(1000),
   /**
    * The worker's V8 heap limit in MiB (each of its isolates: the main thread and the workflow
    * thread), set by `npm start`. Without one V8 lets a busy worker's heap grow towards a quarter of
