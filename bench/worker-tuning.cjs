@@ -27,7 +27,7 @@ function integer(name, min) {
 
 if (isMainThread) {
   const tuning = {};
-  // At least 1, as config/env.ts: without a cache the SDK core fails the tasks that send as local activities.
+  // At least 1, as config/env.ts: without a cache the SDK core mishandles the tasks that send as local activities.
   const cached = integer('WORKER_MAX_CACHED_WORKFLOWS', 1);
   if (cached !== undefined) tuning.maxCachedWorkflows = cached;
   const workflowTasks = integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 1);

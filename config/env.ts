@@ -89,9 +89,11 @@ export const environmentSchema = z.object({
    * Workflows the worker keeps in memory (Temporal's sticky cache). Past it, the least recently
    * used is evicted and replayed from its history when it next has work: this bounds the
    * worker's memory whatever the number of open incidents (issue 7, bench/RESULTS.md). At least
-   * 1: with 0 (no cache) the SDK core fails the workflow tasks that run an incident's sends as
-   * local activities ("…if the activation was only an eviction. This is an SDK bug."), and those
-   * incidents stop: 30 of 2,000 breach pages never left in the benchmark (bench/RESULTS.md).
+   * 1: with 0 (no cache), and incidents that send as local activities, the SDK core logged "There
+   * should not be any outgoing commands or messages when preparing a completion response if the
+   * activation was only an eviction. This is an SDK bug." again and again, and incidents
+   * stalled: in the 2,000 scenario 9 breach pages had not left when its wait ended, 10
+   * minutes after the last due time, and the p99 of the rest was 602 s (bench/RESULTS.md).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(1000),
   /**

@@ -43,7 +43,7 @@ describe('workerProcessEnvironment', () => {
     expect(() => readEnvironment({ WORKER_GLOBALS_SWAP: 'fast' })).toThrow(/WORKER_GLOBALS_SWAP/);
   });
 
-  test('a workflow cache of 0 is refused, naming the variable: without a cache the SDK core fails the tasks that send as local activities, and pages stop (bench/RESULTS.md)', () => {
+  test('a workflow cache of 0 is refused, naming the variable: without a cache the SDK core mishandles the tasks that send as local activities, and pages stall (bench/RESULTS.md)', () => {
     expect(() => readEnvironment({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(readEnvironment({ WORKER_MAX_CACHED_WORKFLOWS: '1' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(1);
   });
