@@ -191,15 +191,6 @@ const FIRST_PAGE_PATCH = 'first-pages-from-the-incident';
 const FIRST_PAGE_WITHDRAWN_PATCH = 'first-pages-withdrawn';
 
 /**
- * Issue 7: the patch that sends the triage step's pages of an incident triaged at the edge as a
- * local activity in its first workflow task (workflows/sends.ts), like every later send, instead
- * of an ordinary activity whose answer took a second workflow task. The API answered the report
- * when it started the workflow, so nothing waits for that task. One workflow task, one activity
- * task and six history events fewer per incident, and a shorter history for each replay after it.
- */
-const TRIAGE_SENDS_IN_TASK_PATCH = 'triage-sends-in-the-task';
-
-/**
  * The patch that moved notifications beside the main loop: an e-mail server that is down while a
  * "due soon" notice retries must not hold back the next breach and its pages (R-T-BREACH).
  */
@@ -261,19 +252,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // marker for a new run: SENDS_IN_TASK_PATCH's (workflows/sends.ts) stands for
   // ARCHIVE_WITH_STEP_PATCH, whose own stands for ARCHIVE_GROWTH_HOURLY_PATCH, whose own stands
   // for LEAN_TASKS_PATCH.
-  // TRIAGE_SENDS_IN_TASK_PATCH's marker stands for SENDS_IN_TASK_PATCH in a new run.
-  const triageSendsInTask = patched(TRIAGE_SENDS_IN_TASK_PATCH);
-  const sendsInTheTask = triageSendsInTask || patched(SENDS_IN_TASK_PATCH);
+  const sendsInTheTask = patched(SENDS_IN_TASK_PATCH);
   /** The history's length in the workflow task that triaged the report (deterministic on replay). */
   let triagedInTask: number | undefined;
-  /**
-   * Whether a send belongs to the task that answers the report: the triage update's, which the
-   * API's answer waits for. Triaged at the edge, no answer waits for the task (the API answered
-   * when the workflow started), so since TRIAGE_SENDS_IN_TASK_PATCH its triage step's pages are
-   * local activities in it too.
-   */
-  const answering = () => workflowInfo().historyLength === triagedInTask && !(triageSendsInTask && input.triaged !== undefined);
-  const send = sendsInTheTask ? sendsInTask(answering) : undefined;
+  const send = sendsInTheTask ? sendsInTask(() => workflowInfo().historyLength === triagedInTask) : undefined;
   const withStep = sendsInTheTask || patched(ARCHIVE_WITH_STEP_PATCH);
   const hourly = withStep || patched(ARCHIVE_GROWTH_HOURLY_PATCH);
   const lean = hourly || patched(LEAN_TASKS_PATCH);

@@ -19,10 +19,9 @@
  * - the timeout is short, so a slow provider holds the incident's workflow task (and with it the
  *   incident's next timer) for at most that long before the ordinary activity takes over.
  * A permanent refusal (a non-retryable failure, e.g. an invalid contact) is the answer: the
- * ordinary activity would only be refused again. The sends of the workflow task that answers the
- * report (the triage update's, when the workflow triages it) stay ordinary activities, so the
- * report's answer never waits for them; a report triaged at the edge was answered before that
- * task, and since patch `triage-sends-in-the-task` its triage step's pages are local too.
+ * ordinary activity would only be refused again. The sends of the workflow task that triages the
+ * report (the triage step's pages) stay ordinary activities, so the report's answer never waits
+ * for them.
  */
 import { ActivityFailure, ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -42,8 +41,8 @@ export type SendInTask = <T>(local: () => Promise<T>, ordinary: () => Promise<T>
 
 /**
  * One queue per incident run: a send waits for the local activity before it to settle. Sends
- * asked for while `answering` holds (the task that answers the report, when the API's 201 waits
- * for it) are ordinary activities, so that answer never waits for a send.
+ * asked for in the workflow task that `answering` names (the one that answers the report: the
+ * API's 201 waits for it) are ordinary activities, so that answer never waits for a send.
  */
 export function sendsInTask(answering: () => boolean): SendInTask {
   let tail: Promise<unknown> = Promise.resolve();

@@ -41,19 +41,18 @@ test('a new incident records one patch marker and upserts its search attributes 
     const events = (await handle.fetchHistory()).events ?? [];
 
     // One marker (it was one per patch: six for a new incident) and one TemporalChangeVersion
-    // upsert. Since patch triage-sends-in-the-task that marker is its own, standing for
-    // sends-in-the-task, archive-with-step, archive-growth-hourly and lean-tasks too. (Its local
-    // activities' results are markers of another name.)
+    // upsert. Since patch sends-in-the-task that marker is its own, standing for archive-with-step,
+    // archive-growth-hourly and lean-tasks too. (Its local activities' results are markers of another name.)
     const markers = events.filter(
       (e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_patch',
     );
     expect(markers).toHaveLength(1);
-    expect(JSON.stringify(decode(markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]))).toContain('"triage-sends-in-the-task"');
+    expect(JSON.stringify(decode(markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]))).toContain('sends-in-the-task');
     const upserts = events.filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
     const fields = (e: HistoryEvent) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {};
     const versionUpserts = upserts.filter((e) => 'TemporalChangeVersion' in fields(e));
     expect(versionUpserts).toHaveLength(1);
-    expect(decode(fields(versionUpserts[0]!)['TemporalChangeVersion'])).toEqual(['triage-sends-in-the-task']);
+    expect(decode(fields(versionUpserts[0]!)['TemporalChangeVersion'])).toEqual(['sends-in-the-task']);
 
     // The incident's own attributes: never twice in one task (its first task upserted twice).
     const own = (batch: HistoryEvent[]) =>
@@ -85,37 +84,4 @@ test("the main loop's wake-up timer for the contact warning is started once and 
 
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid out' }] });
     await handle.result();
-  }));
-
-/** The activity type of each local activity's result marker in a batch of commands. */
-const localActivityTypes = (batch: HistoryEvent[]): string[] =>
-  batch.flatMap((e) => {
-    const a = e.markerRecordedEventAttributes;
-    if (a?.markerName !== 'core_local_activity') return [];
-    return [(decode(a.details?.['data']?.payloads?.[0]) as { activity_type: string }).activity_type];
-  });
-const scheduledTypes = (batch: HistoryEvent[]): string[] =>
-  batch.flatMap((e) => (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ? [e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''] : []));
-
-test("patch triage-sends-in-the-task: triaged at the edge, the triage step's pages leave in the first workflow task; triaged by the workflow, the task that answers the report schedules them as an ordinary activity", () =>
-  withHarness(async (h) => {
-    // The API's start: nothing waits for the first task (the API answered when it started the
-    // workflow), so its sends are a local activity in it, like every later send (R-LINE-*: the
-    // lines are paged at once), and no second workflow task is needed for the step's answer.
-    const edge = await h.start(undefined, { edge: true });
-    await waitFor(() => h.state(edge.handle), (s) => s.timeline.some((e) => e.type === 'paged'));
-    const [first] = commandBatches((await edge.handle.fetchHistory()).events ?? []);
-    expect(localActivityTypes(first!)).toEqual(['openPagingStep']);
-    expect(scheduledTypes(first!)).toEqual([]);
-
-    // Triaged by the workflow (the triage update waits for that task): its step stays an
-    // ordinary activity, so the answer never waits for a send.
-    const inWorkflow = await h.start();
-    await waitFor(() => h.state(inWorkflow.handle), (s) => s.timeline.some((e) => e.type === 'paged'));
-    const batches = commandBatches((await inWorkflow.handle.fetchHistory()).events ?? []);
-    const triageTask = batches.find((batch) => scheduledTypes(batch).includes('openPagingStep'));
-    expect(triageTask).toBeDefined();
-    expect(batches.flatMap(localActivityTypes)).not.toContain('openPagingStep');
-
-    for (const { handle } of [edge, inWorkflow]) await handle.executeUpdate(resolveUpdate, { args: [{ actor: system, summary: 'paid out' }] });
   }));

@@ -182,12 +182,6 @@ async function main(): Promise<void> {
     save('sends-in-the-task.pb', await growthWalk(h));
     save('sends-in-the-task-complaint.pb', await complaintWalk(h));
     save('sends-in-the-task-paging.pb', await pagingWalk(h));
-
-    // Issue 7: the two walks started as the API starts an incident (triaged at the edge) with the
-    // triage step's pages a local activity in the first workflow task too (patch
-    // triage-sends-in-the-task): one workflow task and one activity task fewer.
-    save('triage-sends-in-the-task.pb', await growthWalk(h));
-    save('triage-sends-in-the-task-paging.pb', await pagingWalk(h));
   });
   await withHarness(
     async (h) => {
