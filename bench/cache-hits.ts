@@ -13,22 +13,11 @@
  * count (e.g. from the first warning: the contact minutes less the warning minutes, in seconds);
  * the tasks before it still fill the cache.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../scripts/dev-server';
+import { readKeptStack } from './kept-stack';
 
 /** Each incident's workflow-task start times (ms), read from a copy of the stack's database. */
 async function taskTimes(stack: string): Promise<Map<string, number[]>> {
-  const copy = mkdtempSync(join(tmpdir(), 'cache-hits-'));
-  for (const name of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm']) {
-    if (existsSync(join(stack, name))) copyFileSync(join(stack, name), join(copy, name));
-  }
-  const server = await startDevServer({ dbFile: join(copy, 'temporal.sqlite'), uiPort: false });
-  try {
-    const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, namespace: server.namespace });
+  return readKeptStack(stack, async (client) => {
     const runs: { workflowId: string; runId: string }[] = [];
     for await (const execution of client.workflow.list({ query: "WorkflowType = 'incidentWorkflow'" })) runs.push(execution);
     const times = new Map<string, number[]>();
@@ -46,12 +35,8 @@ async function taskTimes(stack: string): Promise<Map<string, number[]>> {
         }
       }),
     );
-    await connection.close();
     return times;
-  } finally {
-    await server.stop();
-    rmSync(copy, { recursive: true, force: true });
-  }
+  });
 }
 
 export interface CacheOutcome {

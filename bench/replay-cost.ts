@@ -17,36 +17,22 @@
  * `--cpu-prof --cpu-prof-dir=<folder>` on that command line (Node refuses it in NODE_OPTIONS)
  * the replay is profiled; read the file with bench/cpu-profile.ts.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { dataConverterFor, readPayloadCodec } from '../config/payload-codec';
-import { startDevServer } from '../scripts/dev-server';
 import { prepareWorkflowBundle } from '../scripts/workflow-bundle';
+import { readKeptStack } from './kept-stack';
 
 async function fetchHistories(stack: string, count: number) {
-  // A copy: the server fires the timers due since the stack stopped, which would change the kept file.
-  const copy = mkdtempSync(join(tmpdir(), 'replay-cost-'));
-  for (const name of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm']) {
-    if (existsSync(join(stack, name))) copyFileSync(join(stack, name), join(copy, name));
-  }
-  const server = await startDevServer({ dbFile: join(copy, 'temporal.sqlite'), uiPort: false });
-  try {
-    const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, namespace: server.namespace });
+  return readKeptStack(stack, async (client) => {
     const histories = [];
     for await (const execution of client.workflow.list({ query: "WorkflowType = 'incidentWorkflow'" })) {
       histories.push({ workflowId: execution.workflowId, history: await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory() });
       if (histories.length >= count) break;
     }
-    await connection.close();
     return histories;
-  } finally {
-    await server.stop();
-    rmSync(copy, { recursive: true, force: true });
-  }
+  });
 }
 
 /** A positive whole number from the command line, or an error naming the argument. */
