@@ -353,17 +353,8 @@ export function createDetectionActivities(deps: DetectionActivityDependencies) {
       },
 
       /** Sends an alert to its component's system workflow, starting it if needed (R-SYS-4). */
-      async sendToSystem(input: {
-        component: string;
-        eventRef: string;
-        replyTo?: string;
-        report: IncidentReport;
-        severity: Severity;
-        claims: string[];
-        customers: string[];
-        settings: SystemSettings;
-      }): Promise<void> {
-        const { component, ...alert } = input satisfies { component: string } & SystemAlert;
+      async sendToSystem(input: { component: string } & SystemAlert): Promise<void> {
+        const { component, ...alert } = input;
         await client.workflow.signalWithStart<typeof systemIncidentWorkflow, [SystemAlert]>('systemIncidentWorkflow', {
           workflowId: systemWorkflowId(component),
           taskQueue,
